@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests, golden end-to-end tests and rule self-tests
+# in a normal build, then all of it again under AddressSanitizer and
+# UndefinedBehaviorSanitizer.  .ci/run calls this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+
+jobs=$(nproc 2>/dev/null || echo 2)
+
+echo "== build (debugoptimized)"
+[ -d build ] || meson setup build >/dev/null
+ninja -C build
+meson test -C build --print-errorlogs --num-processes "$jobs"
+
+echo "== build with ASan + UBSan"
+[ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+  -Dbuildtype=debug >/dev/null
+ninja -C build-asan
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  meson test -C build-asan --print-errorlogs --num-processes "$jobs"
+echo "== all tests passed"

@@ -1,0 +1,876 @@
+/*
+ * align.c - the sentence aligner: a dynamic programme over beads (0-1, 1-0
+ * and every m-n with 1 <= m, n <= max_bead) inside a band around the
+ * diagonal that widens when the best path touches its edge.  A bead's cost
+ * adds the prior of its shape, a Gale-Church length cost and the evidence of
+ * shared anchors and dictionary words as log-likelihood ratios.  Finding
+ * anchors is anchor.c's and lexicon.c's job; this file only scores them.
+ */
+#include "alignqa.h"
+#include "lexicon.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXB AQ_ALIGN_MAX_BEAD
+#define MASK_BITS 64          /* anchors / words per sentence that are scored */
+#define INF_COST 1e30f
+#define MAX_SENTENCES 2000000 /* per side: beyond this AQ_ELIMIT */
+#define MAX_CELLS (size_t)300000000 /* the band never grows past this */
+
+/* Length units: an English code point is one unit; a Han character counts
+ * as HAN_UNITS, other Chinese-side code points as one.  On the WMT18 Medline
+ * abstracts (456 line pairs) English has 4.40 characters per Han character
+ * and the Chinese side 0.32 other characters per Han character, so 4.1
+ * makes the two sides' lengths equal on average (ratio 1.0). */
+#define HAN_UNITS 4.1
+#define DEFAULT_RATIO 1.0
+
+/* The probability that a shared token is seen in a true translation pair. */
+#define P1_STRONG 0.90
+#define P1_WEAK 0.60
+#define P1_DICT 0.45
+
+/* Cost of a 1-0 or 0-1 bead beyond its prior. */
+#define NULL_COST 4.0
+
+void aq_beads_init(aq_beads *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+void aq_beads_dispose(aq_beads *b)
+{
+	free(b->v);
+	memset(b, 0, sizeof(*b));
+}
+
+static int beads_push(aq_beads *b, const aq_bead *bead)
+{
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 64;
+		aq_bead *v = realloc(b->v, cap * sizeof(*v));
+		if (!v)
+			return AQ_ENOMEM;
+		b->v = v;
+		b->cap = cap;
+	}
+	b->v[b->n++] = *bead;
+	return 0;
+}
+
+void aq_align_opts_default(aq_align_opts *opts)
+{
+	opts->zh_per_en = 0;   /* per record */
+	opts->len_var = 6.8;
+	opts->w_len = 1.0;
+	opts->w_anchor = 1.0;
+	opts->w_dict = 1.0;
+	opts->max_bead = 4;
+	opts->band = 24;
+}
+
+/* Per-sentence data, rebuilt for every record. */
+typedef struct sent {
+	float len;          /* length in units (see HAN_UNITS) */
+	uint32_t anc_first; /* into aligner.anc_ids / anc_p1 */
+	uint32_t anc_n;     /* anchors scored (<= MASK_BITS) */
+	uint32_t lex_first; /* en: into en_words; zh: into zh_hits */
+	uint32_t lex_n;     /* dictionary words scored (<= MASK_BITS) */
+} sent;
+
+/* The evidence one sentence pair shares: bit k of ae is set when the k-th
+ * anchor of the English sentence occurs in the Chinese one, and so on. */
+typedef struct pairm {
+	uint64_t ae, az; /* anchors matched: English side, Chinese side */
+	uint64_t de, dz; /* dictionary words matched */
+} pairm;
+
+/* A key of the record-local anchor table. */
+typedef struct keyslot {
+	uint64_t key;     /* anchor key, 0 = empty slot */
+	uint32_t cnt_en;  /* English sentences that hold it */
+	uint32_t cnt_zh;  /* Chinese sentences that hold it */
+	uint32_t last_en; /* last sentence counted (+1), to count each once */
+	uint32_t last_zh;
+	uint8_t strong;   /* some occurrence is not weak */
+} keyslot;
+
+struct aq_aligner {
+	aq_ctx *ctx;
+	aq_align_opts opts;
+	const aq_lexicon *dict;
+	const aq_lexicon *glossary;
+
+	/* scratch, reused across records */
+	aq_anchors anchors;
+	sent *en, *zh;
+	size_t sent_cap;
+	keyslot *keys;
+	size_t keys_cap; /* power of two */
+	uint32_t *anc_slot;  /* per scored anchor: its keyslot index */
+	size_t anc_cap, anc_n;
+	/* per scored anchor and per width w of the other side of the bead
+	 * (1..MAXB): cost when matched, cost when not matched */
+	float (*anc_cost)[2][MAXB + 1];
+	aq_u32vec en_words;
+	aq_lexhits zh_hits;
+	uint32_t *stamp;     /* per dictionary vocabulary id */
+	uint32_t stamp_n, stamp_gen;
+	double dict_cost[2][2][MAXB + 1]; /* [side][matched][width] */
+
+	/* the band */
+	uint32_t *lo, *hi;   /* per DP row: first and last column in the band */
+	size_t *row_off;     /* per DP row: offset of its first cell */
+	size_t rows_cap;
+	float *cost;         /* per cell: best cost to reach it */
+	float *second;       /* per cell: best cost by another last bead */
+	uint8_t *back;       /* per cell: last bead, (a << 4) | b */
+	size_t cells_cap;
+	pairm *ring[MAXB];   /* pair evidence of the last MAXB English sentences */
+	uint32_t ring_lo[MAXB], ring_hi[MAXB];
+	size_t ring_cap;
+	double *pre_en, *pre_zh; /* prefix sums of lengths */
+	double prior[MAXB + 1][MAXB + 1]; /* -log P(bead shape) */
+	double ratio;        /* zh units per en unit in this record */
+};
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t c;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	c = *cap ? *cap : 64;
+	while (c < need)
+		c *= 2;
+	q = realloc(*p, c * elem);
+	if (!q)
+		return AQ_ENOMEM;
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+static void set_priors(aq_aligner *al)
+{
+	/* Bead shape probabilities: 1-1 dominates; merges and splits are common
+	 * in EN-ZH translation; null beads are rare. */
+	static const double p[MAXB + 1][MAXB + 1] = {
+		{ 0, 0.006, 0, 0, 0 },
+		{ 0.006, 0.86, 0.045, 0.006, 0.0015 },
+		{ 0, 0.045, 0.012, 0.003, 0.0008 },
+		{ 0, 0.006, 0.003, 0.0015, 0.0004 },
+		{ 0, 0.0015, 0.0008, 0.0004, 0.0002 },
+	};
+	for (int a = 0; a <= MAXB; a++)
+		for (int b = 0; b <= MAXB; b++)
+			al->prior[a][b] = p[a][b] > 0 ? -log(p[a][b]) : INF_COST;
+}
+
+int aq_aligner_new(aq_aligner **out, aq_ctx *ctx, const aq_align_opts *opts,
+	const aq_lexicon *dict, const aq_lexicon *glossary)
+{
+	aq_aligner *al = calloc(1, sizeof(*al));
+
+	*out = NULL;
+	if (!al)
+		return aq_ctx_error(ctx, AQ_ENOMEM, "out of memory");
+	al->ctx = ctx;
+	if (opts)
+		al->opts = *opts;
+	else
+		aq_align_opts_default(&al->opts);
+	if (al->opts.max_bead < 1 || al->opts.max_bead > MAXB || al->opts.band < 1 ||
+	    al->opts.len_var <= 0 || al->opts.zh_per_en < 0) {
+		free(al);
+		return aq_ctx_error(ctx, AQ_EINVAL, "invalid alignment options");
+	}
+	al->dict = dict;
+	al->glossary = glossary;
+	aq_anchors_init(&al->anchors);
+	aq_u32vec_init(&al->en_words);
+	aq_lexhits_init(&al->zh_hits);
+	set_priors(al);
+	if (dict) {
+		al->stamp_n = aq_lexicon_vocab_size(dict);
+		al->stamp = calloc(al->stamp_n ? al->stamp_n : 1, sizeof(uint32_t));
+		if (!al->stamp) {
+			aq_aligner_free(al);
+			return aq_ctx_error(ctx, AQ_ENOMEM, "out of memory");
+		}
+	}
+	*out = al;
+	return 0;
+}
+
+void aq_aligner_free(aq_aligner *al)
+{
+	if (!al)
+		return;
+	aq_anchors_dispose(&al->anchors);
+	aq_u32vec_dispose(&al->en_words);
+	aq_lexhits_dispose(&al->zh_hits);
+	free(al->en);
+	free(al->zh);
+	free(al->keys);
+	free(al->anc_slot);
+	free(al->anc_cost);
+	free(al->stamp);
+	free(al->lo);
+	free(al->hi);
+	free(al->row_off);
+	free(al->cost);
+	free(al->second);
+	free(al->back);
+	for (int k = 0; k < MAXB; k++)
+		free(al->ring[k]);
+	free(al->pre_en);
+	free(al->pre_zh);
+	free(al);
+}
+
+/* ---- lengths --------------------------------------------------------- */
+
+static float text_units(const char *s, aq_span sp, bool zh)
+{
+	size_t i = sp.off;
+	double u = 0;
+
+	if (!zh)
+		return (float)aq_utf8_count_cp(s + sp.off, sp.end - sp.off);
+	while (i < sp.end) {
+		int32_t cp = aq_utf8_next(s, sp.end, &i);
+		u += aq_cp_is_han(cp) ? HAN_UNITS : 1.0;
+	}
+	return (float)u;
+}
+
+/* -log of the two-sided tail of the standard normal at |d|. */
+static double neg_log_tail(double d)
+{
+	double x = fabs(d) / M_SQRT2;
+
+	if (x < 5)
+		return -log(erfc(x) + 1e-300);
+	/* erfc(x) ~ exp(-x^2) / (x sqrt(pi)) */
+	return x * x + log(x * 1.7724538509055159);
+}
+
+/* Gale-Church: how unlikely zh length lz is as a translation of en length le. */
+static double len_cost(const aq_aligner *al, double le, double lz)
+{
+	double mean, d;
+
+	if (le <= 0 && lz <= 0)
+		return 0;
+	mean = (le + lz / al->ratio) / 2;
+	d = (lz - al->ratio * le) / sqrt(al->opts.len_var * (mean > 1 ? mean : 1));
+	return neg_log_tail(d);
+}
+
+/* ---- anchors ---------------------------------------------------------- */
+
+static keyslot *key_find(aq_aligner *al, uint64_t key)
+{
+	size_t mask = al->keys_cap - 1, i;
+
+	if (key == 0)
+		key = 1;
+	for (i = (size_t)key & mask;; i = (i + 1) & mask) {
+		if (al->keys[i].key == key || al->keys[i].key == 0) {
+			al->keys[i].key = key;
+			return &al->keys[i];
+		}
+	}
+}
+
+/* Finds the anchors of every sentence, keeps those whose key occurs on both
+ * sides of the record, and precomputes their match and miss costs. */
+static int prepare_anchors(aq_aligner *al, const char *en, const aq_span *en_s, size_t en_n,
+	const char *zh, const aq_span *zh_s, size_t zh_n)
+{
+	size_t total = 0, need, k;
+	aq_anchors *an = &al->anchors;
+	/* first pass: count keys per side; anchors are found once per sentence
+	 * and kept in two flat runs (en then zh) */
+	size_t *first = NULL;
+	int rc = 0;
+
+	first = malloc((en_n + zh_n + 1) * sizeof(size_t));
+	if (!first)
+		return AQ_ENOMEM;
+	an->n = 0;
+	for (size_t s = 0; s < en_n + zh_n; s++) {
+		bool is_zh = s >= en_n;
+		const aq_span sp = is_zh ? zh_s[s - en_n] : en_s[s];
+		first[s] = an->n;
+		rc = aq_anchors_find(an, is_zh ? AQ_LANG_ZH : AQ_LANG_EN, is_zh ? zh : en,
+			sp.off, sp.end, al->glossary);
+		if (rc)
+			goto out;
+	}
+	first[en_n + zh_n] = an->n;
+	total = an->n;
+
+	need = 16;
+	while (need < total * 2 + 2)
+		need *= 2;
+	if (need > al->keys_cap) {
+		free(al->keys);
+		al->keys = malloc(need * sizeof(keyslot));
+		if (!al->keys) {
+			al->keys_cap = 0;
+			rc = AQ_ENOMEM;
+			goto out;
+		}
+		al->keys_cap = need;
+	}
+	memset(al->keys, 0, al->keys_cap * sizeof(keyslot));
+	for (size_t s = 0; s < en_n + zh_n; s++) {
+		bool is_zh = s >= en_n;
+		for (k = first[s]; k < first[s + 1]; k++) {
+			keyslot *ks = key_find(al, an->v[k].key);
+			if (is_zh && ks->last_zh != s + 1) {
+				ks->last_zh = (uint32_t)s + 1;
+				ks->cnt_zh++;
+			} else if (!is_zh && ks->last_en != s + 1) {
+				ks->last_en = (uint32_t)s + 1;
+				ks->cnt_en++;
+			}
+			if (!an->v[k].weak)
+				ks->strong = 1;
+		}
+	}
+
+	if (grow((void **)&al->anc_slot, &al->anc_cap, total + 1, sizeof(uint32_t))) {
+		rc = AQ_ENOMEM;
+		goto out;
+	}
+	{
+		void *p = realloc(al->anc_cost, (al->anc_cap) * sizeof(*al->anc_cost));
+		if (!p) {
+			rc = AQ_ENOMEM;
+			goto out;
+		}
+		al->anc_cost = p;
+	}
+	al->anc_n = 0;
+	for (size_t s = 0; s < en_n + zh_n; s++) {
+		bool is_zh = s >= en_n;
+		sent *st = is_zh ? &al->zh[s - en_n] : &al->en[s];
+		double other_n = is_zh ? (double)en_n : (double)zh_n;
+		st->anc_first = (uint32_t)al->anc_n;
+		st->anc_n = 0;
+		for (k = first[s]; k < first[s + 1] && st->anc_n < MASK_BITS; k++) {
+			keyslot *ks = key_find(al, an->v[k].key);
+			uint32_t slot = (uint32_t)(ks - al->keys);
+			double p0, p1, q;
+			bool dup = false;
+
+			if (!ks->cnt_en || !ks->cnt_zh)
+				continue; /* one-sided: no evidence either way */
+			for (uint32_t d = 0; d < st->anc_n; d++)
+				if (al->anc_slot[st->anc_first + d] == slot)
+					dup = true;
+			if (dup)
+				continue;
+			/* chance that a random sentence of the other side holds it */
+			p0 = (is_zh ? ks->cnt_en : ks->cnt_zh) / (other_n > 0 ? other_n : 1);
+			p1 = ks->strong ? P1_STRONG : P1_WEAK;
+			for (int w = 1; w <= MAXB; w++) {
+				double pw = 1 - pow(1 - p0, w); /* random hit among w */
+				if (pw > 0.999)
+					pw = 0.999;
+				if (pw < 1e-3)
+					pw = 1e-3;
+				q = -log(p1 / pw);
+				al->anc_cost[al->anc_n][1][w] = (float)(q < 0 ? q : 0);
+				q = -log((1 - p1) / (1 - pw));
+				al->anc_cost[al->anc_n][0][w] = (float)(q > 0 ? (q < 4 ? q : 4) : 0);
+			}
+			al->anc_slot[al->anc_n++] = slot;
+			st->anc_n++;
+		}
+	}
+out:
+	free(first);
+	return rc;
+}
+
+/* ---- dictionary ------------------------------------------------------- */
+
+static int prepare_dict(aq_aligner *al, const char *en, const aq_span *en_s, size_t en_n,
+	const char *zh, const aq_span *zh_s, size_t zh_n)
+{
+	int rc;
+
+	al->en_words.n = 0;
+	al->zh_hits.n = 0;
+	for (size_t i = 0; i < en_n; i++) {
+		size_t before = al->en_words.n;
+		rc = aq_lexicon_en_words(&al->en_words, al->dict, en, en_s[i].off, en_s[i].end);
+		if (rc)
+			return rc;
+		al->en[i].lex_first = (uint32_t)before;
+		al->en[i].lex_n = (uint32_t)(al->en_words.n - before);
+		if (al->en[i].lex_n > MASK_BITS)
+			al->en[i].lex_n = MASK_BITS;
+	}
+	for (size_t j = 0; j < zh_n; j++) {
+		size_t before = al->zh_hits.n;
+		rc = aq_lexicon_zh_words(&al->zh_hits, al->dict, zh, zh_s[j].off, zh_s[j].end);
+		if (rc)
+			return rc;
+		al->zh[j].lex_first = (uint32_t)before;
+		al->zh[j].lex_n = (uint32_t)(al->zh_hits.n - before);
+		if (al->zh[j].lex_n > MASK_BITS)
+			al->zh[j].lex_n = MASK_BITS;
+	}
+	return 0;
+}
+
+static uint32_t next_stamp(aq_aligner *al)
+{
+	if (++al->stamp_gen == 0) {
+		memset(al->stamp, 0, al->stamp_n * sizeof(uint32_t));
+		al->stamp_gen = 1;
+	}
+	return al->stamp_gen;
+}
+
+/* The evidence of English sentence i and Chinese sentence j. */
+static void pair_evidence(aq_aligner *al, pairm *pm, size_t i, size_t j)
+{
+	const sent *e = &al->en[i], *z = &al->zh[j];
+	const uint32_t *ea = al->anc_slot + e->anc_first, *za = al->anc_slot + z->anc_first;
+
+	memset(pm, 0, sizeof(*pm));
+	for (uint32_t x = 0; x < e->anc_n; x++)
+		for (uint32_t y = 0; y < z->anc_n; y++)
+			if (ea[x] == za[y]) {
+				pm->ae |= 1ULL << x;
+				pm->az |= 1ULL << y;
+			}
+	if (al->dict && e->lex_n && z->lex_n) {
+		const uint32_t *words = al->en_words.v + e->lex_first;
+		const aq_lexhit *hits = al->zh_hits.v + z->lex_first;
+		const uint32_t *gloss = aq_lexicon_gloss_ids(al->dict);
+		uint32_t gen = next_stamp(al);
+
+		for (uint32_t x = 0; x < e->lex_n; x++)
+			al->stamp[words[x]] = gen;
+		for (uint32_t y = 0; y < z->lex_n; y++) {
+			for (uint32_t g = 0; g < hits[y].n; g++)
+				if (al->stamp[gloss[hits[y].first + g]] == gen) {
+					pm->dz |= 1ULL << y;
+					break;
+				}
+		}
+		gen = next_stamp(al);
+		for (uint32_t y = 0; y < z->lex_n; y++)
+			for (uint32_t g = 0; g < hits[y].n; g++)
+				al->stamp[gloss[hits[y].first + g]] = gen;
+		for (uint32_t x = 0; x < e->lex_n; x++)
+			if (al->stamp[words[x]] == gen)
+				pm->de |= 1ULL << x;
+	}
+}
+
+/* Sets the dictionary match/miss costs from the share of words that match
+ * in sentence pairs near the diagonal that are not the diagonal itself: an
+ * estimate of how often a word matches by chance in this record. */
+static void prepare_dict_costs(aq_aligner *al, size_t en_n, size_t zh_n)
+{
+	double hit[2] = { 0, 0 }, tot[2] = { 0, 0 };
+	pairm pm;
+
+	if (!al->dict)
+		return;
+	for (size_t i = 0; i < en_n; i++) {
+		/* sample pairs off the diagonal by a few sentences */
+		size_t c = zh_n ? (size_t)((double)i * zh_n / en_n) : 0;
+		for (int off = -6; off <= 6; off += 3) {
+			long jj = (long)c + off;
+			if (off == 0 || jj < 0 || (size_t)jj >= zh_n)
+				continue;
+			pair_evidence(al, &pm, i, (size_t)jj);
+			hit[0] += __builtin_popcountll(pm.de);
+			tot[0] += al->en[i].lex_n;
+			hit[1] += __builtin_popcountll(pm.dz);
+			tot[1] += al->zh[jj].lex_n;
+		}
+	}
+	for (int side = 0; side < 2; side++) {
+		double p0 = tot[side] > 20 ? hit[side] / tot[side] : 0.1;
+		if (p0 < 0.02)
+			p0 = 0.02;
+		if (p0 > P1_DICT * 0.8)
+			p0 = P1_DICT * 0.8;
+		for (int w = 1; w <= MAXB; w++) {
+			double pw = 1 - pow(1 - p0, w), q;
+			if (pw > P1_DICT * 0.95)
+				pw = P1_DICT * 0.95;
+			q = -log(P1_DICT / pw);
+			al->dict_cost[side][1][w] = q < 0 ? q : 0;
+			q = -log((1 - P1_DICT) / (1 - pw));
+			al->dict_cost[side][0][w] = q > 0 ? q : 0;
+		}
+	}
+}
+
+/* ---- the band --------------------------------------------------------- */
+
+static uint32_t band_center(size_t i, size_t en_n, size_t zh_n)
+{
+	if (en_n == 0)
+		return (uint32_t)zh_n;
+	return (uint32_t)(((double)i * zh_n) / en_n + 0.5);
+}
+
+static int setup_band(aq_aligner *al, size_t en_n, size_t zh_n, size_t w, size_t *cells)
+{
+	size_t total = 0;
+
+	if (grow((void **)&al->lo, &al->rows_cap, en_n + 1, sizeof(uint32_t)))
+		return AQ_ENOMEM;
+	{
+		/* lo, hi and row_off share rows_cap: grow the other two alike */
+		void *p = realloc(al->hi, al->rows_cap * sizeof(uint32_t));
+		if (!p)
+			return AQ_ENOMEM;
+		al->hi = p;
+		p = realloc(al->row_off, al->rows_cap * sizeof(size_t));
+		if (!p)
+			return AQ_ENOMEM;
+		al->row_off = p;
+	}
+	for (size_t i = 0; i <= en_n; i++) {
+		long c = band_center(i, en_n, zh_n);
+		long lo = c - (long)w, hi = c + (long)w;
+		al->lo[i] = (uint32_t)(lo < 0 ? 0 : lo);
+		al->hi[i] = (uint32_t)(hi > (long)zh_n ? (long)zh_n : hi);
+		al->row_off[i] = total;
+		total += al->hi[i] - al->lo[i] + 1;
+	}
+	*cells = total;
+	return 0;
+}
+
+/* Computes the pair evidence of English sentence s against the Chinese
+ * sentences any bead of the band can pair it with. */
+static int fill_ring(aq_aligner *al, size_t s, size_t en_n, size_t zh_n, int maxb)
+{
+	int r = (int)(s % (size_t)maxb);
+	size_t last = s + (size_t)maxb < en_n ? s + (size_t)maxb : en_n;
+	uint32_t lo = al->lo[s + 1] > (uint32_t)maxb ? al->lo[s + 1] - (uint32_t)maxb : 0;
+	uint32_t hi = al->hi[last];
+
+	if (zh_n == 0)
+		return 0;
+	if (hi > zh_n)
+		hi = (uint32_t)zh_n;
+	if (hi == 0)
+		hi = 1;
+	al->ring_lo[r] = lo;
+	al->ring_hi[r] = hi; /* exclusive */
+	if (hi - lo > al->ring_cap || al->ring_cap < MAXB) {
+		size_t cap = (hi - lo) * 2 > 2 * MAXB ? (size_t)(hi - lo) * 2 : 2 * MAXB;
+		for (int k = 0; k < MAXB; k++) {
+			pairm *p = realloc(al->ring[k], cap * sizeof(pairm));
+			if (!p)
+				return AQ_ENOMEM;
+			al->ring[k] = p;
+		}
+		al->ring_cap = cap;
+	}
+	for (uint32_t j = lo; j < hi; j++)
+		pair_evidence(al, &al->ring[r][j - lo], s, j);
+	return 0;
+}
+
+static const pairm *ring_get(const aq_aligner *al, size_t s, size_t j, int maxb)
+{
+	int r = (int)(s % (size_t)maxb);
+	return &al->ring[r][j - al->ring_lo[r]];
+}
+
+/* Lexical cost of a bead: English sentences [i0, i0+a), Chinese [j0, j0+b). */
+static double lex_cost(const aq_aligner *al, size_t i0, int a, size_t j0, int b, int maxb)
+{
+	double c = 0;
+
+	if (a == 0 || b == 0)
+		return 0;
+	for (int x = 0; x < a; x++) {
+		const sent *e = &al->en[i0 + x];
+		uint64_t ae = 0, de = 0;
+		for (int y = 0; y < b; y++) {
+			const pairm *pm = ring_get(al, i0 + x, j0 + y, maxb);
+			ae |= pm->ae;
+			de |= pm->de;
+		}
+		for (uint32_t k = 0; k < e->anc_n; k++)
+			c += al->opts.w_anchor * al->anc_cost[e->anc_first + k][(ae >> k) & 1][b];
+		if (al->dict && e->lex_n) {
+			int hits = __builtin_popcountll(de);
+			c += al->opts.w_dict * (hits * al->dict_cost[0][1][b] +
+				(e->lex_n - hits) * al->dict_cost[0][0][b]);
+		}
+	}
+	for (int y = 0; y < b; y++) {
+		const sent *z = &al->zh[j0 + y];
+		uint64_t az = 0, dz = 0;
+		for (int x = 0; x < a; x++) {
+			const pairm *pm = ring_get(al, i0 + x, j0 + y, maxb);
+			az |= pm->az;
+			dz |= pm->dz;
+		}
+		for (uint32_t k = 0; k < z->anc_n; k++)
+			c += al->opts.w_anchor * al->anc_cost[z->anc_first + k][(az >> k) & 1][a];
+		if (al->dict && z->lex_n) {
+			int hits = __builtin_popcountll(dz);
+			c += al->opts.w_dict * (hits * al->dict_cost[1][1][a] +
+				(z->lex_n - hits) * al->dict_cost[1][0][a]);
+		}
+	}
+	return c;
+}
+
+/* Cost of a bead without its prior: length plus lexical evidence. */
+static double bead_fit(const aq_aligner *al, size_t i0, int a, size_t j0, int b, int maxb)
+{
+	double le = al->pre_en[i0 + a] - al->pre_en[i0];
+	double lz = al->pre_zh[j0 + b] - al->pre_zh[j0];
+
+	/* A sentence without a counterpart costs a constant, as in Vecalign:
+	 * its length says nothing about whether it was left out. */
+	if (a == 0 || b == 0)
+		return NULL_COST;
+	return al->opts.w_len * len_cost(al, le, lz) + lex_cost(al, i0, a, j0, b, maxb);
+}
+
+static inline float *cell(aq_aligner *al, float *arr, size_t i, size_t j)
+{
+	return &arr[al->row_off[i] + (j - al->lo[i])];
+}
+
+static inline bool in_band(const aq_aligner *al, size_t i, size_t j)
+{
+	return j >= al->lo[i] && j <= al->hi[i];
+}
+
+/* Runs the DP over the current band.  Returns 0 or AQ_ENOMEM. */
+static int run_dp(aq_aligner *al, size_t en_n, size_t zh_n, int maxb)
+{
+	int rc;
+
+	for (size_t i = 0; i <= en_n; i++) {
+		if (i > 0 && (rc = fill_ring(al, i - 1, en_n, zh_n, maxb)))
+			return rc;
+		for (size_t j = al->lo[i]; j <= al->hi[i]; j++) {
+			float best = INF_COST, second = INF_COST;
+			uint8_t bp = 0;
+
+			if (i == 0 && j == 0) {
+				*cell(al, al->cost, 0, 0) = 0;
+				*cell(al, al->second, 0, 0) = INF_COST;
+				al->back[al->row_off[0]] = 0;
+				continue;
+			}
+			for (int a = 0; a <= maxb && (size_t)a <= i; a++) {
+				for (int b = 0; b <= maxb && (size_t)b <= j; b++) {
+					double c;
+					if (al->prior[a][b] >= INF_COST)
+						continue;
+					if (!in_band(al, i - a, j - b))
+						continue;
+					c = *cell(al, al->cost, i - a, j - b);
+					if (c >= INF_COST)
+						continue;
+					c += al->prior[a][b] + bead_fit(al, i - a, a, j - b, b, maxb);
+					if (c < best) {
+						second = best;
+						best = (float)c;
+						bp = (uint8_t)(a << 4 | b);
+					} else if (c < second) {
+						second = (float)c;
+					}
+				}
+			}
+			*cell(al, al->cost, i, j) = best;
+			*cell(al, al->second, i, j) = second;
+			al->back[al->row_off[i] + (j - al->lo[i])] = bp;
+		}
+	}
+	return 0;
+}
+
+/* Confidence of a bead from the margin over the next best way to reach its
+ * end and from how well it fits on its own (see README, "Bead scores"). */
+static float bead_score(double margin, double fit, int a, int b)
+{
+	double z;
+
+	if (a == 0 || b == 0)
+		z = 0.6 * (margin > 12 ? 12 : margin) - 1.0;
+	else
+		z = 0.6 * (margin > 12 ? 12 : margin) + 0.5 * (4.0 * (a + b) / 2 - fit);
+	return (float)(1 / (1 + exp(-z)));
+}
+
+int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s, size_t en_n,
+	const char *zh, const aq_span *zh_s, size_t zh_n)
+{
+	int maxb = al->opts.max_bead, rc = 0;
+	size_t w, cells, n_path;
+	double sum_en = 0, sum_zh = 0;
+	bool touched;
+
+	out->n = 0;
+	if (en_n > MAX_SENTENCES || zh_n > MAX_SENTENCES)
+		return aq_ctx_error(al->ctx, AQ_ELIMIT, "too many sentences to align (%zu, %zu; limit %d)",
+			en_n, zh_n, MAX_SENTENCES);
+	if (grow((void **)&al->en, &al->sent_cap, (en_n > zh_n ? en_n : zh_n) + 1, sizeof(sent)))
+		goto nomem;
+	{
+		void *p = realloc(al->zh, al->sent_cap * sizeof(sent));
+		if (!p)
+			goto nomem;
+		al->zh = p;
+		p = realloc(al->pre_en, (al->sent_cap + 1) * sizeof(double));
+		if (!p)
+			goto nomem;
+		al->pre_en = p;
+		p = realloc(al->pre_zh, (al->sent_cap + 1) * sizeof(double));
+		if (!p)
+			goto nomem;
+		al->pre_zh = p;
+	}
+	al->pre_en[0] = al->pre_zh[0] = 0;
+	for (size_t i = 0; i < en_n; i++) {
+		al->en[i].len = text_units(en, en_s[i], false);
+		sum_en += al->en[i].len;
+		al->pre_en[i + 1] = sum_en;
+	}
+	for (size_t j = 0; j < zh_n; j++) {
+		al->zh[j].len = text_units(zh, zh_s[j], true);
+		sum_zh += al->zh[j].len;
+		al->pre_zh[j + 1] = sum_zh;
+	}
+	if (al->opts.zh_per_en > 0) {
+		al->ratio = al->opts.zh_per_en;
+	} else {
+		/* The record's own ratio, shrunk towards the default in proportion
+		 * to how little text there is: in a short abstract one omitted
+		 * sentence would otherwise pull the ratio far enough to hide it. */
+		double n = (double)(en_n < zh_n ? en_n : zh_n), lambda = n / (n + 10);
+		double r = sum_en > 0 && sum_zh > 0 ? sum_zh / sum_en : DEFAULT_RATIO;
+		if (r < 0.3)
+			r = 0.3;
+		if (r > 3.0)
+			r = 3.0;
+		al->ratio = exp(lambda * log(r) + (1 - lambda) * log(DEFAULT_RATIO));
+	}
+	if ((rc = prepare_anchors(al, en, en_s, en_n, zh, zh_s, zh_n)))
+		goto fail;
+	if (al->dict) {
+		if ((rc = prepare_dict(al, en, en_s, en_n, zh, zh_s, zh_n)))
+			goto fail;
+		prepare_dict_costs(al, en_n, zh_n);
+	}
+
+	w = (size_t)al->opts.band;
+	if (en_n > zh_n ? en_n - zh_n > w / 2 : zh_n - en_n > w / 2)
+		w = (en_n > zh_n ? en_n - zh_n : zh_n - en_n) + w / 2;
+	for (;;) {
+		if ((rc = setup_band(al, en_n, zh_n, w, &cells)))
+			goto fail;
+		if (grow((void **)&al->cost, &al->cells_cap, cells, sizeof(float)))
+			goto nomem;
+		{
+			void *p = realloc(al->second, al->cells_cap * sizeof(float));
+			if (!p)
+				goto nomem;
+			al->second = p;
+			p = realloc(al->back, al->cells_cap);
+			if (!p)
+				goto nomem;
+			al->back = p;
+		}
+		if ((rc = run_dp(al, en_n, zh_n, maxb)))
+			goto fail;
+		/* walk back; note whether the path ran along the band's edge */
+		touched = false;
+		n_path = 0;
+		{
+			size_t i = en_n, j = zh_n;
+			while (i > 0 || j > 0) {
+				uint8_t bp = al->back[al->row_off[i] + (j - al->lo[i])];
+				int a = bp >> 4, b = bp & 15;
+				if ((j == al->lo[i] && al->lo[i] > 0) || (j == al->hi[i] && al->hi[i] < zh_n))
+					touched = true;
+				if (a == 0 && b == 0)
+					break; /* unreachable cell: cannot happen with 1-0/0-1 */
+				i -= (size_t)a;
+				j -= (size_t)b;
+				n_path++;
+			}
+		}
+		if (!touched || w >= (en_n > zh_n ? en_n : zh_n) || cells * 2 > MAX_CELLS)
+			break;
+		w *= 2;
+	}
+
+	/* emit beads in order: collect backwards, then reverse */
+	{
+		size_t i = en_n, j = zh_n;
+		while (i > 0 || j > 0) {
+			size_t at = al->row_off[i] + (j - al->lo[i]);
+			uint8_t bp = al->back[at];
+			int a = bp >> 4, b = bp & 15;
+			aq_bead bead;
+			double margin, fit;
+
+			if (a == 0 && b == 0)
+				break;
+			margin = (double)al->second[at] - al->cost[at];
+			/* the ring holds the evidence of the last rows only: recompute
+			 * the pairs of this bead before scoring its fit */
+			for (int x = 0; x < a; x++) {
+				size_t s = i - a + x;
+				int r = (int)(s % (size_t)maxb);
+				al->ring_lo[r] = (uint32_t)(j - b);
+				al->ring_hi[r] = (uint32_t)j;
+				for (int y = 0; y < b; y++)
+					pair_evidence(al, &al->ring[r][y], s, j - b + y);
+			}
+			fit = bead_fit(al, i - a, a, j - b, b, maxb);
+			bead.en_idx = (uint32_t)(i - a);
+			bead.zh_idx = (uint32_t)(j - b);
+			bead.en_n = (uint8_t)a;
+			bead.zh_n = (uint8_t)b;
+			bead.score = bead_score(margin, fit, a, b);
+			if (beads_push(out, &bead))
+				goto nomem;
+			i -= (size_t)a;
+			j -= (size_t)b;
+		}
+		for (size_t x = 0, y = out->n ? out->n - 1 : 0; x < y; x++, y--) {
+			aq_bead t = out->v[x];
+			out->v[x] = out->v[y];
+			out->v[y] = t;
+		}
+	}
+	(void)n_path;
+	return 0;
+nomem:
+	rc = AQ_ENOMEM;
+fail:
+	out->n = 0;
+	if (rc == AQ_ENOMEM)
+		return aq_ctx_error(al->ctx, AQ_ENOMEM, "out of memory while aligning");
+	return rc;
+}

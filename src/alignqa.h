@@ -1,0 +1,564 @@
+/*
+ * alignqa.h - the one public header of libalignqa.
+ *
+ * The library checks a Chinese translation against its English original:
+ * records are read (record.c, input.c), segmented into sentences (segment.c),
+ * reduced to anchors (normalize.c, anchor.c, lexicon.c), aligned into beads
+ * (align.c) and written out (report_*.c).  Data flows one way:
+ * record -> sentences -> beads -> findings -> store/report.
+ *
+ * Conventions (see ../shared/STYLE.md):
+ *  - functions return 0 on success or a negative AQ_E* code; the message of
+ *    the last failure lives in the aq_ctx given to the object's constructor;
+ *  - out-parameters come first; aq_x_new() pairs with aq_x_free(), which
+ *    accepts NULL; caller-owned structs use _init()/_dispose();
+ *  - every offset is a UTF-8 byte offset into the original text of one side
+ *    of one record ("off" inclusive, "end" exclusive) unless named otherwise;
+ *  - the library never prints, never exits and never reads the environment.
+ */
+#ifndef ALIGNQA_H
+#define ALIGNQA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AQ_VERSION "0.1.0"
+
+/* ------------------------------------------------------------------ */
+/* Error codes                                                          */
+
+enum {
+	AQ_OK = 0,
+	AQ_ENOMEM = -1,    /* allocation failed */
+	AQ_EINVAL = -2,    /* bad argument or option (a usage error) */
+	AQ_EIO = -3,       /* a file could not be opened, read or written */
+	AQ_EINPUT = -4,    /* bad input data: one record is unusable, others go on */
+	AQ_EICU = -5,      /* ICU failed (data missing, iterator could not open) */
+	AQ_ERULE = -6,     /* a rule, abbreviation, glossary or dictionary file is broken */
+	AQ_EDB = -7,       /* the store failed */
+	AQ_ELIMIT = -8,    /* input exceeds a documented limit */
+	AQ_ITEROVER = -31, /* iteration finished; not an error */
+};
+
+/* ------------------------------------------------------------------ */
+/* Context: holds the last error message (SQLite-style).               */
+
+typedef struct aq_ctx aq_ctx;
+
+/* Creates a context.  Returns 0 or AQ_ENOMEM. */
+int aq_ctx_new(aq_ctx **out);
+void aq_ctx_free(aq_ctx *ctx);
+/* The message of the last failure ("" if none).  Valid until the next
+ * failure recorded on this context. */
+const char *aq_ctx_errmsg(const aq_ctx *ctx);
+/* Records a failure: stores the formatted message and returns code, so that
+ * callers can write `return aq_ctx_error(ctx, AQ_EIO, "...")`. */
+int aq_ctx_error(aq_ctx *ctx, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void aq_ctx_clear(aq_ctx *ctx);
+/* A short English name of an error code ("input error", ...). */
+const char *aq_strerror(int code);
+
+/* ------------------------------------------------------------------ */
+/* Growable byte buffer: the sink all writers write to.                */
+
+typedef struct aq_buf {
+	char *ptr;  /* NUL-terminated contents (never NULL after a write) */
+	size_t len; /* bytes used, excluding the terminating NUL */
+	size_t cap; /* bytes allocated */
+	bool oom;   /* an allocation failed; later writes are dropped */
+} aq_buf;
+
+void aq_buf_init(aq_buf *b);
+void aq_buf_dispose(aq_buf *b);
+void aq_buf_clear(aq_buf *b);
+int aq_buf_put(aq_buf *b, const char *s, size_t len);
+int aq_buf_puts(aq_buf *b, const char *s);
+int aq_buf_putc(aq_buf *b, char c);
+int aq_buf_printf(aq_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s[0..len) as a JSON string literal, quotes included.  Invalid
+ * UTF-8 is written as U+FFFD so that the output is always valid JSON. */
+int aq_buf_json_str(aq_buf *b, const char *s, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* UTF-8 helpers (utf8.c)                                              */
+
+/* Decodes one code point at s[*off], s has len bytes.  Advances *off by the
+ * sequence length (at least 1).  Returns the code point, or -1 for an
+ * invalid or truncated sequence (then *off advances by 1). */
+int32_t aq_utf8_next(const char *s, size_t len, size_t *off);
+/* Decodes the code point that ends at s[*end]; moves *end back to its start.
+ * Returns -1 on invalid bytes (then *end moves back by 1). */
+int32_t aq_utf8_prev(const char *s, size_t *end);
+/* Returns the offset of the first invalid byte, or len if s is valid UTF-8
+ * (overlongs, surrogates and code points above U+10FFFF are invalid). */
+size_t aq_utf8_check(const char *s, size_t len);
+/* Code point classes used across modules. */
+bool aq_cp_is_han(int32_t cp);       /* CJK ideographs (URO, ext A-F, compat) */
+bool aq_cp_is_space(int32_t cp);     /* ASCII space, NBSP, U+2000-200B, U+3000 ... */
+bool aq_cp_is_latin_letter(int32_t cp); /* ASCII letters and Latin-1/Ext-A letters */
+/* Number of code points in s[0..len). */
+size_t aq_utf8_count_cp(const char *s, size_t len);
+
+/* 64-bit FNV-1a style hash used for anchor and lexicon keys. */
+uint64_t aq_hash64(const void *data, size_t len, uint64_t seed);
+
+/* ------------------------------------------------------------------ */
+/* Records (record.c, input.c)                                          */
+
+typedef struct aq_span {
+	uint32_t off; /* first byte (UTF-8 byte offset into one side's text) */
+	uint32_t end; /* one past the last byte */
+} aq_span;
+
+/* A growable array of spans, reused across records by its owner. */
+typedef struct aq_spans {
+	aq_span *v;
+	size_t n;   /* spans in use */
+	size_t cap; /* spans allocated */
+} aq_spans;
+
+void aq_spans_init(aq_spans *s);
+void aq_spans_dispose(aq_spans *s);
+int aq_spans_push(aq_spans *s, uint32_t off, uint32_t end);
+
+typedef struct aq_meta {
+	char *key;   /* "doi", "journal", "date", "authors", "title", ... */
+	char *value; /* UTF-8, NUL-terminated */
+} aq_meta;
+
+typedef struct aq_record {
+	char *id;       /* record id: JSON "id", else derived from the file name */
+	char *en;       /* English abstract, UTF-8, NUL-terminated */
+	size_t en_len;  /* bytes */
+	char *zh;       /* Chinese abstract, UTF-8, NUL-terminated */
+	size_t zh_len;  /* bytes */
+	aq_meta *meta;  /* metadata fields in input order */
+	size_t n_meta;
+	char *source;   /* file the record came from ("-" for stdin) */
+	uint32_t line;  /* 1-based line where the record starts in source */
+	uint32_t index; /* 0-based position of the record within source */
+	/* Where each abstract starts in source (1-based line, 1-based byte
+	 * column).  For text records the abstract is copied verbatim, so a byte
+	 * offset maps to the file linearly (en_verbatim); for JSONL records the
+	 * text was unescaped and only the string's start is known. */
+	uint32_t en_line, en_col, zh_line, zh_col;
+	bool en_verbatim, zh_verbatim;
+} aq_record;
+
+/* Creates an empty record (all fields zero).  Used by readers and tests. */
+int aq_record_new(aq_record **out);
+void aq_record_free(aq_record *rec);
+/* Copies value into the record's metadata under key (appended). */
+int aq_record_add_meta(aq_record *rec, const char *key, const char *value, size_t value_len);
+/* The value of the first metadata field named key, or NULL. */
+const char *aq_record_meta(const aq_record *rec, const char *key);
+
+typedef enum aq_input_format {
+	AQ_INPUT_AUTO = 0, /* JSONL if the first non-blank byte is '{', else text */
+	AQ_INPUT_TEXT,     /* the plain-text shape of seed-record.txt */
+	AQ_INPUT_JSONL,    /* one JSON object a line */
+} aq_input_format;
+
+/* Share of Han characters among the letters of s (0..1): how the text
+ * reader tells the Chinese abstract from the English one. */
+double aq_han_share(const char *s, size_t len);
+
+/* Parses the plain-text record shape from memory.  data need not be
+ * NUL-terminated.  name is used for the id and error messages; first_line
+ * is the 1-based line of data[0] within the file.  Returns 0, AQ_EINPUT
+ * (message "name:line: ...") or AQ_ENOMEM. */
+int aq_record_parse_text(aq_record **out, aq_ctx *ctx, const char *name,
+	uint32_t first_line, const char *data, size_t len);
+/* Parses one JSON Lines record.  lineno is the 1-based line in name. */
+int aq_record_parse_json(aq_record **out, aq_ctx *ctx, const char *name,
+	uint32_t lineno, const char *line, size_t len);
+
+/* Reads records from files, directories (recursively, sorted by name) and
+ * "-" (standard input), in the order given. */
+typedef struct aq_input aq_input;
+
+typedef struct aq_input_opts {
+	aq_input_format format;
+	size_t max_record_bytes; /* a record (or JSON line) larger than this is an
+	                          * input error; 0 = default (64 MiB) */
+} aq_input_opts;
+
+int aq_input_new(aq_input **out, aq_ctx *ctx, const char *const *paths, size_t n_paths,
+	const aq_input_opts *opts);
+/* Returns the next record (owned by the caller, free with aq_record_free).
+ * Returns 0, AQ_ITEROVER at the end, AQ_EINPUT for a bad record, file or
+ * directory (message in ctx, naming file and line or record; the next call
+ * goes on with what follows), or AQ_ENOMEM. */
+int aq_input_next(aq_input *in, aq_record **out);
+/* Counts of what the input has seen so far. */
+size_t aq_input_errors(const aq_input *in);
+void aq_input_free(aq_input *in);
+
+/* ------------------------------------------------------------------ */
+/* Segmentation (segment.c)                                            */
+
+typedef enum aq_lang { AQ_LANG_EN = 0, AQ_LANG_ZH = 1 } aq_lang;
+
+typedef struct aq_segmenter aq_segmenter;
+
+/* Opens the ICU sentence break iterators (once; reuse the segmenter for
+ * every record of a thread).  abbrev_path names the abbreviation list
+ * (rules/abbreviations.txt format) or is NULL for none.  Returns 0,
+ * AQ_EICU, AQ_EIO, AQ_ERULE ("file:line: ...") or AQ_ENOMEM. */
+int aq_segmenter_new(aq_segmenter **out, aq_ctx *ctx, const char *abbrev_path);
+/* A new segmenter for another thread sharing the abbreviation list. */
+int aq_segmenter_clone(aq_segmenter **out, aq_ctx *ctx, const aq_segmenter *seg);
+void aq_segmenter_free(aq_segmenter *seg);
+/* Splits text[0..len) into sentences and appends their spans to out
+ * (out is cleared first).  Spans exclude surrounding white space; empty
+ * sentences are dropped.  Returns 0, AQ_EICU or AQ_ENOMEM. */
+int aq_segment_text(aq_spans *out, aq_segmenter *seg, aq_lang lang, const char *text, size_t len);
+/* One sentence a line (pre-segmented input): appends a span per line,
+ * empty lines included (as empty spans), without the line terminator. */
+int aq_segment_lines(aq_spans *out, const char *text, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* Numbers (normalize.c)                                               */
+
+enum {
+	AQ_NUM_PERCENT = 1 << 0, /* 5%, 5 %, 百分之五, five percent */
+	AQ_NUM_RANGE_LO = 1 << 1, /* first number of a range (10-20, 10至20) */
+	AQ_NUM_RANGE_HI = 1 << 2, /* second number of a range */
+	AQ_NUM_WORD = 1 << 3,     /* written in words (thirty, 三十, 两) */
+	AQ_NUM_PVALUE = 1 << 4,   /* the value of p<0.05, P = 0.001 */
+	AQ_NUM_WEAK = 1 << 5,     /* likely not a quantity (一 in 一些, "one of") */
+	AQ_NUM_ORDINAL = 1 << 6,  /* 第三, third */
+	AQ_NUM_SCI = 1 << 7,      /* scientific notation (1.2×10^5, 3e-4) */
+};
+
+typedef struct aq_number {
+	double value;   /* the number's value (percent: 5 for 5%) */
+	uint32_t off;   /* span in the text, UTF-8 bytes */
+	uint32_t end;
+	uint32_t flags; /* AQ_NUM_* */
+} aq_number;
+
+typedef struct aq_numbers {
+	aq_number *v;
+	size_t n, cap;
+} aq_numbers;
+
+void aq_numbers_init(aq_numbers *nums);
+void aq_numbers_dispose(aq_numbers *nums);
+/* Finds every number in text[off..end) (in any form: ASCII and full-width
+ * digits, decimals, thousands separators, Chinese numerals, English number
+ * words, percentages, ranges, p-values, scientific notation) and appends
+ * them in text order.  Returns 0 or AQ_ENOMEM. */
+int aq_numbers_find(aq_numbers *out, aq_lang lang, const char *text, uint32_t off, uint32_t end);
+/* Writes the normal form of a number ("30", "0.05", "5%", "1.2e+05") into
+ * buf (size >= 32).  Returns its length. */
+size_t aq_number_key(char *buf, size_t size, const aq_number *num);
+
+/* ------------------------------------------------------------------ */
+/* Lexicons: bilingual dictionaries and glossaries (lexicon.c)         */
+
+typedef struct aq_lexicon aq_lexicon;
+
+typedef enum aq_lexicon_format {
+	AQ_LEX_AUTO = 0, /* by content */
+	AQ_LEX_CEDICT,   /* CC-CEDICT: "trad simp [pin1 yin1] /gloss/gloss/" */
+	AQ_LEX_CEDICT_TSV, /* trad<TAB>simp<TAB>pinyin<TAB>gloss | gloss */
+	AQ_LEX_GLOSSARY, /* en<TAB>zh[<TAB>status[<TAB>note]] */
+} aq_lexicon_format;
+
+/* Loads a bilingual word list.  A CC-CEDICT dictionary becomes weak lexical
+ * anchors (a Chinese word whose gloss words occur in the English sentence);
+ * a glossary becomes strong anchors (the English term and its Chinese term).
+ * Errors name "file:line".  Returns 0, AQ_EIO, AQ_ERULE or AQ_ENOMEM. */
+int aq_lexicon_load(aq_lexicon **out, aq_ctx *ctx, const char *path, aq_lexicon_format fmt);
+void aq_lexicon_free(aq_lexicon *lex);
+size_t aq_lexicon_size(const aq_lexicon *lex); /* entries loaded */
+
+/* ------------------------------------------------------------------ */
+/* Anchors (anchor.c): tokens two sentences in translation share.      */
+
+typedef enum aq_anchor_kind {
+	AQ_ANCHOR_NUMBER = 1,  /* a number in normal form */
+	AQ_ANCHOR_ACRONYM = 2, /* OA, MSC (from MSCs, MSC's) */
+	AQ_ANCHOR_LATIN = 3,   /* a Latin-script token kept verbatim (IL-6, mRNA) */
+	AQ_ANCHOR_TERM = 4,    /* a glossary term, same key on both sides */
+	AQ_ANCHOR_SECTION = 5, /* a structured-abstract label (METHODS, 方法) */
+} aq_anchor_kind;
+
+typedef struct aq_anchor {
+	uint64_t key;  /* hash of kind and normal form: equal keys match */
+	uint32_t off;  /* span of the token in the text */
+	uint32_t end;
+	uint8_t kind;  /* aq_anchor_kind */
+	uint8_t weak;  /* 1 if an unreliable token (Chinese numeral 一, ...) */
+} aq_anchor;
+
+typedef struct aq_anchors {
+	aq_anchor *v;
+	size_t n, cap;
+} aq_anchors;
+
+void aq_anchors_init(aq_anchors *a);
+void aq_anchors_dispose(aq_anchors *a);
+/* Appends the anchors of text[off..end) (one sentence) in text order:
+ * numbers, acronyms, Latin tokens, section labels, and glossary terms when
+ * glossary is not NULL.  Returns 0 or AQ_ENOMEM. */
+int aq_anchors_find(aq_anchors *out, aq_lang lang, const char *text, uint32_t off,
+	uint32_t end, const aq_lexicon *glossary);
+
+/* ------------------------------------------------------------------ */
+/* Alignment (align.c)                                                 */
+
+typedef struct aq_bead {
+	uint32_t en_idx; /* first English sentence (index into the en spans) */
+	uint32_t zh_idx; /* first Chinese sentence */
+	uint8_t en_n;    /* English sentences in the bead (0..AQ_ALIGN_MAX_BEAD) */
+	uint8_t zh_n;    /* Chinese sentences in the bead */
+	float score;     /* confidence in the pairing, 0 (none) .. 1 (certain) */
+} aq_bead;
+
+typedef struct aq_beads {
+	aq_bead *v;
+	size_t n, cap;
+} aq_beads;
+
+void aq_beads_init(aq_beads *b);
+void aq_beads_dispose(aq_beads *b);
+
+#define AQ_ALIGN_MAX_BEAD 4
+
+typedef struct aq_align_opts {
+	double zh_per_en;   /* expected Chinese length units per English unit;
+	                     * 0 = estimate from each record (see align.c) */
+	double len_var;     /* variance of the length model (units per unit) */
+	double w_len;       /* weight of the length cost */
+	double w_anchor;    /* weight of the anchor cost */
+	double w_dict;      /* weight of the dictionary cost */
+	int max_bead;       /* widest side of a bead, 1..AQ_ALIGN_MAX_BEAD */
+	int band;           /* initial half-width of the search band (sentences) */
+} aq_align_opts;
+
+/* Fills opts with the documented defaults (calibrated on medical abstracts). */
+void aq_align_opts_default(aq_align_opts *opts);
+
+typedef struct aq_aligner aq_aligner;
+
+/* Creates an aligner (holds scratch memory reused across records; one per
+ * thread).  opts may be NULL for the defaults.  dict and glossary are
+ * borrowed and may be NULL; they must outlive the aligner. */
+int aq_aligner_new(aq_aligner **out, aq_ctx *ctx, const aq_align_opts *opts,
+	const aq_lexicon *dict, const aq_lexicon *glossary);
+void aq_aligner_free(aq_aligner *al);
+/* Aligns the sentences en_s[0..en_n) of en with zh_s[0..zh_n) of zh.
+ * out is cleared, then receives beads in order that cover every sentence
+ * exactly once.  Returns 0, AQ_ENOMEM or AQ_ELIMIT. */
+int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s, size_t en_n,
+	const char *zh, const aq_span *zh_s, size_t zh_n);
+
+/* ------------------------------------------------------------------ */
+/* Writers for segment and align results (report_align.c)              */
+
+/* One record's sentences and beads, as the writers take them. */
+typedef struct aq_alignment {
+	const aq_record *rec;
+	const aq_spans *en_sents;
+	const aq_spans *zh_sents;
+	const aq_beads *beads; /* NULL for segmentation only */
+} aq_alignment;
+
+/* Human-readable sentences with offsets. */
+int aq_report_segment_text(aq_buf *out, const aq_alignment *a);
+/* {"id":...,"en_sentences":[[s,e],...],"zh_sentences":[[s,e],...]}\n */
+int aq_report_segment_jsonl(aq_buf *out, const aq_alignment *a);
+/* Human-readable beads: score, kind, sentences side by side. */
+int aq_report_align_text(aq_buf *out, const aq_alignment *a);
+/* The align JSONL contract: id, en_sentences, zh_sentences, beads. */
+int aq_report_align_jsonl(aq_buf *out, const aq_alignment *a);
+/* "[en ids]:[zh ids]:score" one bead a line (Vecalign's format). */
+int aq_report_align_vecalign(aq_buf *out, const aq_alignment *a);
+
+
+/* ------------------------------------------------------------------ */
+/* Findings (finding.c): a translation defect is data, not an error.   */
+
+typedef enum aq_severity {
+	AQ_SEV_INFO = 0,
+	AQ_SEV_WARNING = 1,
+	AQ_SEV_ERROR = 2,
+} aq_severity;
+
+/* The fixed list of categories (stable names in every output format). */
+typedef enum aq_category {
+	AQ_CAT_OMISSION = 0,
+	AQ_CAT_ADDITION,
+	AQ_CAT_UNTRANSLATED,
+	AQ_CAT_MISTRANSLATION,
+	AQ_CAT_NUMBER,
+	AQ_CAT_TERMINOLOGY,
+	AQ_CAT_PUNCTUATION,
+	AQ_CAT_ENCODING,
+	AQ_CAT_STYLE,
+	AQ_CAT_ALIGNMENT,
+	AQ_CAT_METADATA,
+	AQ_CAT__COUNT
+} aq_category;
+
+const char *aq_severity_name(aq_severity sev);     /* "error", "warning", "info" */
+int aq_severity_parse(aq_severity *out, const char *name); /* 0 or AQ_EINVAL */
+const char *aq_category_name(aq_category cat);     /* "omission", ... */
+int aq_category_parse(aq_category *out, const char *name);
+
+#define AQ_NO_SPAN UINT32_MAX
+
+typedef struct aq_finding {
+	char *rule;           /* rule id ("structure.omission"), owned */
+	char *message;        /* message with the template filled in, owned */
+	aq_severity severity;
+	aq_category category;
+	aq_span en;           /* place in the record's en text; off == AQ_NO_SPAN: none */
+	aq_span zh;           /* place in the record's zh text; off == AQ_NO_SPAN: none */
+	uint32_t bead;        /* index of the bead it concerns, AQ_NO_SPAN if none */
+	uint64_t fingerprint; /* stable id for baselines: rule + record id + the
+	                       * matched text, not its offsets (see finding.c) */
+} aq_finding;
+
+typedef struct aq_findings {
+	aq_finding *v;
+	size_t n, cap;
+} aq_findings;
+
+void aq_findings_init(aq_findings *f);
+void aq_findings_dispose(aq_findings *f);
+void aq_findings_clear(aq_findings *f);
+/* Appends a finding; copies rule and message.  en/zh may be NULL (no place).
+ * The fingerprint is computed by aq_findings_fingerprint() later. */
+int aq_findings_add(aq_findings *f, const char *rule, aq_severity sev, aq_category cat,
+	const aq_span *en, const aq_span *zh, uint32_t bead, const char *message);
+/* Sorts findings by en offset, zh offset, rule (deterministic output) and
+ * fills in every fingerprint from the record (id, text under the spans). */
+void aq_findings_finish(aq_findings *f, const aq_record *rec);
+/* Counts findings at or above sev. */
+size_t aq_findings_count_at_least(const aq_findings *f, aq_severity sev);
+
+/* ------------------------------------------------------------------ */
+/* Rules (rules.c): rule packs are data in rules/, PCRE2 lives here.   */
+
+typedef enum aq_rule_kind {
+	AQ_RULE_PRESERVE = 0, /* a token matched in English must reappear in the aligned Chinese */
+	AQ_RULE_PAIR,         /* an English pattern implies a Chinese pattern (back-references) */
+	AQ_RULE_FORBID,       /* a pattern must not occur on one side */
+	AQ_RULE_GLOSSARY,     /* English term requires its preferred Chinese term */
+	AQ_RULE_BUILTIN,      /* a structural check implemented in check.c */
+} aq_rule_kind;
+
+/* What a rule looks like from outside (for listing, SARIF metadata). */
+typedef struct aq_rule_info {
+	const char *id;          /* stable id, "<pack>.<name>" */
+	const char *pack;        /* pack name (file name without extension) */
+	const char *file;        /* file it was loaded from */
+	uint32_t line;           /* line of the rule in that file */
+	aq_rule_kind kind;
+	aq_severity severity;    /* after configuration overrides */
+	aq_category category;
+	const char *message;     /* message template: {en}, {zh}, {match}, {1}... */
+	const char *description; /* longer help text, may be "" */
+	bool enabled;            /* after configuration overrides */
+} aq_rule_info;
+
+typedef struct aq_rules aq_rules;
+
+int aq_rules_new(aq_rules **out, aq_ctx *ctx);
+void aq_rules_free(aq_rules *rules);
+/* Loads every *.yaml pack of dir (sorted by name).  Errors name
+ * "file:line: what is wrong" and return AQ_ERULE; nothing is half-loaded. */
+int aq_rules_load_dir(aq_rules *rules, const char *dir);
+int aq_rules_load_file(aq_rules *rules, const char *path);
+/* Adds a glossary (TSV, see lexicon.c) used by glossary rules; borrowed. */
+int aq_rules_add_glossary(aq_rules *rules, const aq_lexicon *glossary);
+/* Switches a rule (or every rule of a pack/category when id is "pack.*" or
+ * "category:NAME") on or off and/or changes its severity (sev < 0: keep). */
+int aq_rules_configure(aq_rules *rules, const char *id, int enabled, int sev);
+/* Reads a configuration file (.alignqa.yaml: rules on/off, severities,
+ * extra packs and glossaries relative to the file). */
+int aq_rules_load_config(aq_rules *rules, const char *path);
+size_t aq_rules_count(const aq_rules *rules);
+const aq_rule_info *aq_rules_get(const aq_rules *rules, size_t idx);
+const aq_rule_info *aq_rules_find(const aq_rules *rules, const char *id);
+/* A digest of every loaded rule and setting (hex, 16 chars), so that stored
+ * results know which rule set produced them. */
+const char *aq_rules_digest(const aq_rules *rules);
+/* Runs every rule's examples (must fire / must not fire).  Writes one line
+ * per failure to report; returns the number of failures (>= 0) or an error. */
+int aq_rules_selftest(aq_rules *rules, aq_buf *report);
+
+/* ------------------------------------------------------------------ */
+/* Checking (check.c): rules applied to one aligned record.            */
+
+typedef struct aq_checker aq_checker;
+
+/* A checker holds per-thread match data; rules are borrowed (read-only). */
+int aq_checker_new(aq_checker **out, aq_ctx *ctx, const aq_rules *rules);
+void aq_checker_free(aq_checker *chk);
+/* Checks one record whose sentences and beads are given; appends findings
+ * (sorted, fingerprinted) to out after clearing it.  Returns 0 or an error
+ * (AQ_ERULE when a user pattern hits the PCRE2 match limit: the message
+ * names the rule). */
+int aq_check(aq_findings *out, aq_checker *chk, const aq_alignment *a);
+
+
+/* ------------------------------------------------------------------ */
+/* Finding reports (report_findings.c) and baselines (baseline.c)      */
+
+typedef enum aq_report_format {
+	AQ_REPORT_TEXT = 0, /* compiler style: file:line:col: severity: message [rule] */
+	AQ_REPORT_JSON,     /* one JSON document: {"records":[...],"summary":{...}} */
+	AQ_REPORT_JSONL,    /* one object a record: {"id":...,"findings":[...]} */
+	AQ_REPORT_SARIF,    /* SARIF 2.1.0 */
+	AQ_REPORT_JUNIT,    /* JUnit XML: a test case a record */
+	AQ_REPORT_GITHUB,   /* GitHub workflow commands (::error file=...) */
+} aq_report_format;
+
+int aq_report_format_parse(aq_report_format *out, const char *name);
+
+typedef struct aq_reporter aq_reporter;
+
+/* rules is borrowed (rule metadata for SARIF); may be NULL. */
+int aq_reporter_new(aq_reporter **out, aq_ctx *ctx, aq_report_format fmt, const aq_rules *rules);
+void aq_reporter_free(aq_reporter *rep);
+/* Writes what comes before the first record (SARIF header, '[' ...). */
+int aq_reporter_begin(aq_reporter *rep, aq_buf *out);
+/* Writes one checked record with its findings. */
+int aq_reporter_record(aq_reporter *rep, aq_buf *out, const aq_alignment *a,
+	const aq_findings *findings);
+/* Notes an input error (a record or file that could not be read). */
+int aq_reporter_input_error(aq_reporter *rep, aq_buf *out, const char *message);
+/* Writes what comes after the last record (summary, closing brackets). */
+int aq_reporter_end(aq_reporter *rep, aq_buf *out);
+
+/* Maps a UTF-8 byte offset of one side of a record to a 1-based line and
+ * 1-based column (in code points) of its source file. */
+void aq_record_locate(const aq_record *rec, aq_lang lang, uint32_t off, uint32_t *line,
+	uint32_t *col);
+
+/* A baseline: the fingerprints of findings accepted earlier. */
+typedef struct aq_baseline aq_baseline;
+
+int aq_baseline_new(aq_baseline **out, aq_ctx *ctx);
+/* Reads a baseline file written by aq_baseline_save; AQ_EIO or AQ_EINPUT. */
+int aq_baseline_load(aq_baseline **out, aq_ctx *ctx, const char *path);
+void aq_baseline_free(aq_baseline *bl);
+int aq_baseline_add(aq_baseline *bl, const char *record_id, const aq_finding *f);
+bool aq_baseline_has(const aq_baseline *bl, const aq_finding *f);
+/* Writes the baseline (sorted, one finding a line, human-readable). */
+int aq_baseline_save(const aq_baseline *bl, const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ALIGNQA_H */

@@ -1,0 +1,87 @@
+/*
+ * common.h - what the subcommands share: exit codes, messages, locating the
+ * rule data, the record loop and buffered output.  Each cmd_*.c parses its
+ * own options and maps library results to exit codes.
+ */
+#ifndef AQ_CLI_COMMON_H
+#define AQ_CLI_COMMON_H
+
+#include "alignqa.h"
+
+#include <stdio.h>
+
+enum {
+	EXIT_CLEAN = 0,    /* nothing at or above --fail-on */
+	EXIT_FINDINGS = 1, /* findings at or above --fail-on */
+	EXIT_USAGE = 2,    /* usage or configuration error */
+	EXIT_INPUT = 3,    /* input or runtime error */
+};
+
+typedef int (*cmd_fn)(int argc, char **argv);
+
+/* Prints "alignqa: <message>" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "alignqa <cmd>: <message>\nTry 'alignqa <cmd> --help'." and returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The directory holding the shipped rules/ data: --rules-dir if given,
+ * else $ALIGNQA_RULES_DIR, else next to the executable, else the build's
+ * source tree, else the install location.  Returns a static string. */
+const char *cli_rules_dir(const char *override);
+/* path = dir/name in buf; returns buf. */
+const char *cli_path(char *buf, size_t size, const char *dir, const char *name);
+
+/* Parses "auto", "text", "jsonl". Returns 0 or -1. */
+int cli_parse_input_format(const char *s, aq_input_format *out);
+
+/* Output: a buffer flushed to a FILE when large and at the end. */
+typedef struct cli_out {
+	FILE *fp;
+	aq_buf buf;
+	const char *name; /* for error messages */
+	bool failed;
+} cli_out;
+
+int cli_out_open(cli_out *o, const char *path); /* NULL or "-" = stdout */
+/* Writes the buffer out if it is larger than the threshold (0 = always). */
+int cli_out_flush(cli_out *o, size_t threshold);
+int cli_out_close(cli_out *o);
+
+/* The command entry points (cmd_*.c). */
+int cmd_segment(int argc, char **argv);
+int cmd_align(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+int cmd_glossary(int argc, char **argv);
+
+
+/* ---- the record loop (run.c) ---- */
+
+typedef struct cli_pipeline_opts {
+	const char *rules_dir;   /* --rules-dir or NULL */
+	const char *dictionary;  /* --dictionary FILE or NULL */
+	const char *glossary;    /* --glossary FILE or NULL */
+	aq_input_format format;  /* --input-format */
+	bool align;              /* also align (else segment only) */
+	aq_align_opts align_opts;
+} cli_pipeline_opts;
+
+/* Called once a record is segmented (and aligned); writes into out->buf. */
+typedef int (*cli_emit_fn)(cli_out *out, const aq_alignment *a, void *payload);
+
+/* Reads every record of paths, segments (and aligns) it and calls emit.
+ * Bad records are reported on stderr and skipped.  Returns an exit code:
+ * EXIT_CLEAN, EXIT_INPUT if any input error happened, EXIT_USAGE for a
+ * configuration error (unreadable rules or dictionary). */
+int cli_run_records(char **paths, int n_paths, const cli_pipeline_opts *opts,
+	cli_emit_fn emit, void *payload, cli_out *out);
+
+/* Aligns two pre-segmented files (one sentence a line) as one record. */
+int cli_run_presegmented(const char *en_path, const char *zh_path,
+	const cli_pipeline_opts *opts, cli_emit_fn emit, void *payload, cli_out *out);
+
+/* Loads --dictionary / --glossary files; returns 0 or an exit code. */
+int cli_load_lexicons(aq_ctx *ctx, const cli_pipeline_opts *opts, aq_lexicon **dict,
+	aq_lexicon **glossary);
+
+#endif
