@@ -63,6 +63,8 @@ static const char *const zh_tpl[] = {
 	"实验组的缓解率达到%d%%，而接受标准治疗的对照组则较低。",
 };
 
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
 static void make_pair(doc *en, doc *zh, int k, int num)
 {
 	char buf[512];
@@ -72,6 +74,7 @@ static void make_pair(doc *en, doc *zh, int k, int num)
 	snprintf(buf, sizeof(buf), zh_tpl[t], num);
 	doc_add(zh, buf);
 }
+#pragma GCC diagnostic pop
 
 static aq_aligner *new_aligner(aq_ctx **ctx)
 {

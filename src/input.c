@@ -1,0 +1,662 @@
+/*
+ * input.c - streams records out of files, directories and standard input:
+ * walks directories in name order, decides per file between JSON Lines and
+ * the plain-text shape, reads line by line (never a whole file), splits
+ * text files at "---" lines, and turns every failure into one AQ_EINPUT
+ * the caller can step over.  Parsing one record is record.c's job.
+ */
+#include "alignqa.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define INPUT_DEFAULT_MAX ((size_t)64 << 20) /* bytes: a record or JSON line */
+#define INPUT_READ_SIZE ((size_t)64 << 10)   /* bytes asked of read(2) at once */
+
+/* Extensions a file found inside a directory must have (files named on the
+ * command line are read whatever their name). */
+static const char *const input_exts[] = { ".txt", ".jsonl", ".json", ".ndjson", NULL };
+
+/* Buffered reader over a file descriptor.  read(2) rather than stdio so
+ * that a pipe is processed as data arrives. */
+typedef struct input_reader {
+	int fd;        /* -1 when closed */
+	char *buf;     /* unread bytes are buf[pos..len) */
+	size_t pos, len, cap;
+	bool eof;      /* read(2) returned 0 */
+} input_reader;
+
+/* A path waiting to be read. */
+typedef struct input_path {
+	char *path;
+	bool from_dir; /* found by walking a directory: filters apply */
+} input_path;
+
+struct aq_input {
+	aq_ctx *ctx;
+	aq_input_format format;  /* as asked for; AUTO decides per file */
+	size_t max_bytes;        /* limit of one record or JSON line */
+	input_path *todo;        /* stack: the next path is on top */
+	size_t n_todo, cap_todo;
+	size_t errors;           /* AQ_EINPUT returned so far */
+
+	/* The source being read. */
+	bool is_open;
+	bool is_stdin;
+	char *path;              /* path as given or found ("-" for stdin) */
+	const char *name;        /* for messages and ids: path, or "stdin" */
+	aq_input_format cur;     /* TEXT or JSONL */
+	input_reader rd;
+	uint32_t lineno;         /* lines consumed */
+	uint64_t consumed;       /* bytes consumed */
+	uint32_t n_records;      /* records started (good or bad) */
+	aq_buf line;             /* the current line */
+	aq_buf chunk;            /* the text record being collected */
+};
+
+/* ------------------------------------------------------------------ */
+/* Reader */
+
+/* Reads more bytes.  Returns 0 (eof is set at the end) or an errno. */
+static int reader_fill(input_reader *r)
+{
+	ssize_t got;
+
+	if (r->pos > 0) {
+		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+		r->len -= r->pos;
+		r->pos = 0;
+	}
+	if (r->cap - r->len < INPUT_READ_SIZE) {
+		size_t cap = r->cap ? r->cap * 2 : INPUT_READ_SIZE * 2;
+		char *p = realloc(r->buf, cap);
+
+		if (!p)
+			return ENOMEM;
+		r->buf = p;
+		r->cap = cap;
+	}
+	do {
+		got = read(r->fd, r->buf + r->len, r->cap - r->len);
+	} while (got < 0 && errno == EINTR);
+	if (got < 0)
+		return errno;
+	if (got == 0)
+		r->eof = true;
+	r->len += (size_t)got;
+	return 0;
+}
+
+static bool input_is_blank_byte(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
+/* Finds the first non-blank byte at or after buf[pos + skip] without
+ * consuming anything.  *at is its offset from pos, or SIZE_MAX at end of
+ * file (or after limit bytes).  Returns 0 or an errno. */
+static int reader_peek(input_reader *r, size_t skip, size_t limit, size_t *at)
+{
+	size_t i = skip;
+	int err;
+
+	for (;;) {
+		while (r->pos + i < r->len && input_is_blank_byte(r->buf[r->pos + i]))
+			i++;
+		if (r->pos + i < r->len) {
+			*at = i;
+			return 0;
+		}
+		if (r->eof || i > limit) {
+			*at = SIZE_MAX;
+			return 0;
+		}
+		if ((err = reader_fill(r)))
+			return err;
+	}
+}
+
+/* Reads one line (with its "\n") into dst.  A line whose content exceeds
+ * limit bytes is consumed but not stored (*too_long).  *raw gets the bytes
+ * consumed.  Returns 1 for a line, 0 at end of file, or a negated errno. */
+static int reader_line(input_reader *r, aq_buf *dst, size_t limit, size_t *raw, bool *too_long)
+{
+	size_t content = 0;
+	int err;
+
+	aq_buf_clear(dst);
+	*raw = 0;
+	*too_long = false;
+	for (;;) {
+		const char *nl = NULL;
+		size_t take;
+
+		if (r->pos == r->len) {
+			if (r->eof)
+				break;
+			if ((err = reader_fill(r)))
+				return -err;
+			continue;
+		}
+		nl = memchr(r->buf + r->pos, '\n', r->len - r->pos);
+		take = nl ? (size_t)(nl - (r->buf + r->pos)) + 1 : r->len - r->pos;
+		content += nl ? take - 1 : take;
+		if (content > limit)
+			*too_long = true;
+		if (!*too_long && aq_buf_put(dst, r->buf + r->pos, take))
+			return -ENOMEM;
+		r->pos += take;
+		*raw += take;
+		if (nl)
+			break;
+	}
+	return *raw > 0 ? 1 : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Paths */
+
+static int input_push(aq_input *in, const char *path, size_t len, bool from_dir)
+{
+	char *p = NULL;
+
+	if (in->n_todo == in->cap_todo) {
+		size_t cap = in->cap_todo ? in->cap_todo * 2 : 16;
+		input_path *v = realloc(in->todo, cap * sizeof(*v));
+
+		if (!v)
+			return AQ_ENOMEM;
+		in->todo = v;
+		in->cap_todo = cap;
+	}
+	p = malloc(len + 1);
+	if (!p)
+		return AQ_ENOMEM;
+	memcpy(p, path, len);
+	p[len] = '\0';
+	in->todo[in->n_todo].path = p;
+	in->todo[in->n_todo].from_dir = from_dir;
+	in->n_todo++;
+	return 0;
+}
+
+static bool input_has_ext(const char *path)
+{
+	size_t n = strlen(path);
+
+	for (int i = 0; input_exts[i]; i++) {
+		size_t e = strlen(input_exts[i]);
+
+		if (n > e && strcmp(path + n - e, input_exts[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int input_cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Pushes the entries of a directory so that they pop in strcmp order.
+ * Hidden entries (".name") are skipped. */
+static int input_expand_dir(aq_input *in, const char *path)
+{
+	DIR *dir = NULL;
+	struct dirent *de = NULL;
+	char **names = NULL, *child = NULL;
+	size_t n = 0, cap = 0, plen = strlen(path);
+	int rc = 0;
+
+	dir = opendir(path);
+	if (!dir) {
+		rc = aq_ctx_error(in->ctx, AQ_EINPUT, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		errno = 0;
+		de = readdir(dir);
+		if (!de) {
+			if (errno)
+				rc = aq_ctx_error(in->ctx, AQ_EINPUT, "%s: %s", path, strerror(errno));
+			break;
+		}
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			char **v = NULL;
+
+			cap = cap ? cap * 2 : 32;
+			v = realloc(names, cap * sizeof(*v));
+			if (!v) {
+				rc = AQ_ENOMEM;
+				goto out;
+			}
+			names = v;
+		}
+		names[n] = strdup(de->d_name);
+		if (!names[n]) {
+			rc = AQ_ENOMEM;
+			goto out;
+		}
+		n++;
+	}
+	if (rc)
+		goto out;
+	if (n)
+		qsort(names, n, sizeof(*names), input_cmp_names);
+	while (plen > 1 && path[plen - 1] == '/')
+		plen--;
+	for (size_t i = n; i-- > 0;) {
+		size_t clen = plen + 1 + strlen(names[i]);
+
+		child = malloc(clen + 1);
+		if (!child) {
+			rc = AQ_ENOMEM;
+			goto out;
+		}
+		memcpy(child, path, plen);
+		child[plen] = '/';
+		strcpy(child + plen + 1, names[i]);
+		if (plen == 1 && path[0] == '/')
+			memmove(child + 1, child + 2, clen - 1); /* "/" + "x", not "//x" */
+		if ((rc = input_push(in, child, strlen(child), true)))
+			goto out;
+		free(child);
+		child = NULL;
+	}
+out:
+	free(child);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	if (dir)
+		closedir(dir);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sources */
+
+static void input_close(aq_input *in)
+{
+	if (in->rd.fd >= 0 && !in->is_stdin)
+		close(in->rd.fd);
+	in->rd.fd = -1;
+	in->rd.pos = in->rd.len = 0;
+	in->rd.eof = false;
+	free(in->path);
+	in->path = NULL;
+	in->name = NULL;
+	in->is_open = false;
+	in->is_stdin = false;
+}
+
+/* Decides the format of the source just opened (AQ_INPUT_AUTO). */
+static int input_detect(aq_input *in)
+{
+	input_reader *r = &in->rd;
+	size_t at, skip = 0, at2;
+	int err;
+
+	/* Three bytes to see a BOM, unless the file is shorter. */
+	while (r->len - r->pos < 3 && !r->eof)
+		if ((err = reader_fill(r)))
+			goto fail;
+	if (r->len - r->pos >= 3 && memcmp(r->buf + r->pos, "\xEF\xBB\xBF", 3) == 0)
+		skip = 3;
+	if ((err = reader_peek(r, skip, in->max_bytes, &at)))
+		goto fail;
+	in->cur = AQ_INPUT_TEXT;
+	if (at == SIZE_MAX)
+		return 0;
+	if (r->buf[r->pos + at] == '{') {
+		in->cur = AQ_INPUT_JSONL;
+	} else if (r->buf[r->pos + at] == '[') {
+		/* "[{" is a JSON array, which the text reader would misread;
+		 * "[Article in Chinese]" is text. */
+		if ((err = reader_peek(r, at + 1, in->max_bytes, &at2)))
+			goto fail;
+		if (at2 != SIZE_MAX && r->buf[r->pos + at2] == '{')
+			return aq_ctx_error(in->ctx, AQ_EINPUT,
+				"%s: a JSON array, not JSON Lines (write one object a line)",
+				in->name);
+	}
+	return 0;
+fail:
+	return aq_ctx_error(in->ctx, err == ENOMEM ? AQ_ENOMEM : AQ_EINPUT, "%s: %s", in->name,
+		strerror(err));
+}
+
+/* Takes the next path off the stack and opens it, expands it (directory)
+ * or skips it.  Returns 0 (a source is open or nothing was opened: try
+ * again), AQ_ITEROVER, AQ_EINPUT or AQ_ENOMEM. */
+static int input_open_next(aq_input *in)
+{
+	input_path p;
+	struct stat st;
+	int rc = 0, fd;
+
+	if (in->n_todo == 0)
+		return AQ_ITEROVER;
+	p = in->todo[--in->n_todo];
+	if (!p.from_dir && strcmp(p.path, "-") == 0) {
+		in->is_stdin = true;
+		in->rd.fd = STDIN_FILENO;
+		in->name = "stdin";
+		goto opened;
+	}
+	/* Inside a directory, symbolic links to directories are not followed
+	 * (no cycles); links to files are. */
+	if (p.from_dir) {
+		if (lstat(p.path, &st) == 0 && S_ISLNK(st.st_mode) && stat(p.path, &st) == 0 &&
+		    S_ISDIR(st.st_mode))
+			goto skip;
+	}
+	if (stat(p.path, &st) != 0) {
+		rc = aq_ctx_error(in->ctx, AQ_EINPUT, "%s: %s", p.path, strerror(errno));
+		goto skip;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		rc = input_expand_dir(in, p.path);
+		goto skip;
+	}
+	if (p.from_dir && (!S_ISREG(st.st_mode) || !input_has_ext(p.path)))
+		goto skip;
+	fd = open(p.path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = aq_ctx_error(in->ctx, AQ_EINPUT, "%s: %s", p.path, strerror(errno));
+		goto skip;
+	}
+	in->rd.fd = fd;
+	in->name = p.path;
+opened:
+	in->path = p.path;
+	in->is_open = true;
+	in->lineno = 0;
+	in->consumed = 0;
+	in->n_records = 0;
+	in->rd.pos = in->rd.len = 0;
+	in->rd.eof = false;
+	in->cur = in->format;
+	if (in->format == AQ_INPUT_AUTO && (rc = input_detect(in)))
+		input_close(in);
+	return rc;
+skip:
+	free(p.path);
+	return rc;
+}
+
+/* Reports the first invalid UTF-8 sequence (or, in text, NUL byte) of
+ * s[0..n), which starts at file offset base on line lineno. */
+static int input_check_bytes(aq_input *in, const char *s, size_t n, uint64_t base,
+	uint32_t lineno, bool nul_is_bad)
+{
+	size_t bad = aq_utf8_check(s, n), bol = 0;
+	const char *nul = nul_is_bad ? memchr(s, '\0', bad) : NULL;
+	const char *what = "invalid UTF-8";
+
+	if (nul) {
+		bad = (size_t)(nul - s);
+		what = "NUL byte";
+	}
+	if (bad == n)
+		return 0;
+	for (size_t i = 0; i < bad; i++) {
+		if (s[i] == '\n') {
+			lineno++;
+			bol = i + 1;
+		}
+	}
+	return aq_ctx_error(in->ctx, AQ_EINPUT, "%s:%u:%zu: %s (byte offset %llu)", in->name,
+		lineno, bad - bol + 1, what, (unsigned long long)(base + bad));
+}
+
+/* A failed read ends the source: the next call goes on with the next
+ * path. */
+static int input_read_error(aq_input *in, int err)
+{
+	int rc = AQ_ENOMEM;
+
+	if (err != ENOMEM)
+		rc = aq_ctx_error(in->ctx, AQ_EINPUT, "%s: %s", in->name, strerror(err));
+	input_close(in);
+	return rc;
+}
+
+/* Is this line a record separator: "---" or a form feed, alone? */
+static bool input_is_separator(const char *s, size_t n)
+{
+	size_t i = 0, j = n;
+
+	while (i < j && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	while (j > i && input_is_blank_byte(s[j - 1]) && s[j - 1] != '\f')
+		j--;
+	return (j - i == 3 && memcmp(s + i, "---", 3) == 0) || (j - i == 1 && s[i] == '\f');
+}
+
+static bool input_is_blank(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;
+	for (; i < n; i++)
+		if (!input_is_blank_byte(s[i]))
+			return false;
+	return true;
+}
+
+/* Sets the source of rec and, for the 2nd, 3rd... record of a text file,
+ * the "#n" suffix of its id. */
+static int input_finish(aq_input *in, aq_record *rec, bool numbered)
+{
+	char *s = strdup(in->is_stdin ? "-" : in->path);
+
+	if (!s)
+		return AQ_ENOMEM;
+	free(rec->source);
+	rec->source = s;
+	rec->index = in->n_records - 1;
+	if (numbered && in->n_records >= 2) {
+		size_t n = strlen(rec->id) + 16;
+		char *id = malloc(n);
+
+		if (!id)
+			return AQ_ENOMEM;
+		snprintf(id, n, "%s#%u", rec->id, in->n_records);
+		free(rec->id);
+		rec->id = id;
+	}
+	return 0;
+}
+
+static int input_next_json(aq_input *in, aq_record **out)
+{
+	aq_record *rec = NULL;
+	size_t raw;
+	bool too_long;
+	uint64_t start;
+	int rc;
+
+	for (;;) {
+		start = in->consumed;
+		rc = reader_line(&in->rd, &in->line, in->max_bytes, &raw, &too_long);
+		if (rc == 0)
+			return AQ_ITEROVER;
+		if (rc < 0)
+			return input_read_error(in, -rc);
+		in->lineno++;
+		in->consumed += raw;
+		if (too_long) {
+			in->n_records++;
+			return aq_ctx_error(in->ctx, AQ_EINPUT,
+				"%s:%u: line longer than %zu bytes (the record limit)", in->name,
+				in->lineno, in->max_bytes);
+		}
+		if (!input_is_blank(in->line.ptr, in->line.len))
+			break;
+	}
+	in->n_records++;
+	if ((rc = input_check_bytes(in, in->line.ptr, in->line.len, start, in->lineno, false)))
+		return rc;
+	rc = aq_record_parse_json(&rec, in->ctx, in->name, in->lineno, in->line.ptr, in->line.len);
+	if (rc)
+		return rc;
+	if ((rc = input_finish(in, rec, false))) {
+		aq_record_free(rec);
+		return rc;
+	}
+	*out = rec;
+	return 0;
+}
+
+static int input_next_text(aq_input *in, aq_record **out)
+{
+	aq_record *rec = NULL;
+	aq_buf *chunk = &in->chunk;
+	size_t raw;
+	bool too_long, started = false, oversize = false;
+	uint64_t start = 0, line_start;
+	uint32_t first_line = 0;
+	int rc;
+
+	aq_buf_clear(chunk);
+	for (;;) {
+		line_start = in->consumed;
+		rc = reader_line(&in->rd, &in->line, in->max_bytes, &raw, &too_long);
+		if (rc < 0)
+			return input_read_error(in, -rc);
+		if (rc == 0) {
+			if (!started)
+				return AQ_ITEROVER;
+			break;
+		}
+		in->lineno++;
+		in->consumed += raw;
+		if (!too_long && input_is_separator(in->line.ptr, in->line.len)) {
+			if (started)
+				break;
+			continue;
+		}
+		if (!started) {
+			if (!too_long && input_is_blank(in->line.ptr, in->line.len))
+				continue;
+			started = true;
+			first_line = in->lineno;
+			start = line_start;
+			in->n_records++;
+		}
+		if (too_long || chunk->len + in->line.len > in->max_bytes)
+			oversize = true;
+		if (!oversize && aq_buf_put(chunk, in->line.ptr, in->line.len))
+			return AQ_ENOMEM;
+	}
+	if (oversize)
+		return aq_ctx_error(in->ctx, AQ_EINPUT, "%s:%u: record larger than %zu bytes",
+			in->name, first_line, in->max_bytes);
+	if ((rc = input_check_bytes(in, chunk->ptr, chunk->len, start, first_line, true)))
+		return rc;
+	rc = aq_record_parse_text(&rec, in->ctx, in->name, first_line, chunk->ptr, chunk->len);
+	if (rc)
+		return rc;
+	if ((rc = input_finish(in, rec, true))) {
+		aq_record_free(rec);
+		return rc;
+	}
+	*out = rec;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Public interface */
+
+int aq_input_new(aq_input **out, aq_ctx *ctx, const char *const *paths, size_t n_paths,
+	const aq_input_opts *opts)
+{
+	aq_input *in = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (n_paths > 0 && !paths)
+		return aq_ctx_error(ctx, AQ_EINVAL, "aq_input_new: no paths");
+	if (opts && (opts->format < AQ_INPUT_AUTO || opts->format > AQ_INPUT_JSONL))
+		return aq_ctx_error(ctx, AQ_EINVAL, "aq_input_new: unknown format %d",
+			(int)opts->format);
+	in = calloc(1, sizeof(*in));
+	if (!in)
+		return AQ_ENOMEM;
+	in->ctx = ctx;
+	in->rd.fd = -1;
+	in->format = opts ? opts->format : AQ_INPUT_AUTO;
+	in->max_bytes = opts && opts->max_record_bytes ? opts->max_record_bytes : INPUT_DEFAULT_MAX;
+	aq_buf_init(&in->line);
+	aq_buf_init(&in->chunk);
+	for (size_t i = n_paths; i-- > 0;) {
+		if (!paths[i]) {
+			rc = aq_ctx_error(ctx, AQ_EINVAL, "aq_input_new: path %zu is NULL", i);
+			goto out;
+		}
+		if ((rc = input_push(in, paths[i], strlen(paths[i]), false)))
+			goto out;
+	}
+	*out = in;
+	in = NULL;
+out:
+	aq_input_free(in);
+	return rc;
+}
+
+int aq_input_next(aq_input *in, aq_record **out)
+{
+	int rc;
+
+	*out = NULL;
+	for (;;) {
+		if (!in->is_open) {
+			rc = input_open_next(in);
+			if (rc)
+				break;
+			if (!in->is_open)
+				continue;
+		}
+		if (in->cur == AQ_INPUT_JSONL)
+			rc = input_next_json(in, out);
+		else
+			rc = input_next_text(in, out);
+		if (rc == AQ_ITEROVER) {
+			input_close(in);
+			continue;
+		}
+		break;
+	}
+	if (rc == AQ_EINPUT)
+		in->errors++;
+	return rc;
+}
+
+size_t aq_input_errors(const aq_input *in)
+{
+	return in ? in->errors : 0;
+}
+
+void aq_input_free(aq_input *in)
+{
+	if (!in)
+		return;
+	input_close(in);
+	for (size_t i = 0; i < in->n_todo; i++)
+		free(in->todo[i].path);
+	free(in->todo);
+	free(in->rd.buf);
+	aq_buf_dispose(&in->line);
+	aq_buf_dispose(&in->chunk);
+	free(in);
+}

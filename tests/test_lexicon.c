@@ -1,0 +1,843 @@
+/*
+ * test_lexicon.c - unit tests of lexicon.c: loading the three formats and
+ * auto-detection, load errors with file:line, the stemmer, dictionary
+ * matching (en_words, zh_words), glossary matching (find_terms) and
+ * malformed input.  Fixtures are in data/lexicon/; the full CC-CEDICT and
+ * HPO files are used when the shared corpora are present.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lexicon.h"
+
+#ifndef AQ_TEST_SOURCE_DIR
+#define AQ_TEST_SOURCE_DIR "."
+#endif
+#define DATA AQ_TEST_SOURCE_DIR "/data/lexicon/"
+
+#define SHARED_CEDICT "/work/shared/corpora/cedict/cedict.tsv"
+#define SHARED_HPO "/work/shared/corpora/hpo-zh/hp-zh.babelon.tsv"
+
+#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+static aq_lexicon *load_ok(const char *path, aq_lexicon_format fmt)
+{
+	aq_ctx *ctx = NULL;
+	aq_lexicon *lex = NULL;
+	int rc;
+
+	assert_int_equal(aq_ctx_new(&ctx), 0);
+	rc = aq_lexicon_load(&lex, ctx, path, fmt);
+	if (rc)
+		fail_msg("loading %s: %d %s", path, rc, aq_ctx_errmsg(ctx));
+	assert_non_null(lex);
+	aq_ctx_free(ctx);
+	return lex;
+}
+
+/* The hits of zh_words as "word|word", the spans cut from text. */
+static void zh_words_str(char *out, size_t size, const aq_lexicon *lex, const char *text,
+	uint32_t off, uint32_t end)
+{
+	aq_lexhits h;
+	size_t n = 0;
+
+	aq_lexhits_init(&h);
+	assert_int_equal(aq_lexicon_zh_words(&h, lex, text, off, end), 0);
+	out[0] = '\0';
+	for (size_t i = 0; i < h.n; i++) {
+		assert_true(h.v[i].off >= off && h.v[i].end <= end && h.v[i].off < h.v[i].end);
+		assert_true(h.v[i].n > 0 && h.v[i].n <= 8);
+		n += (size_t)snprintf(out + n, size - n, "%s%.*s", i ? "|" : "",
+			(int)(h.v[i].end - h.v[i].off), text + h.v[i].off);
+		assert_true(n < size);
+	}
+	aq_lexhits_dispose(&h);
+}
+
+/* The vocabulary id of one English word (which must have exactly one). */
+static uint32_t word_id(const aq_lexicon *lex, const char *word)
+{
+	aq_u32vec v;
+	uint32_t id;
+
+	aq_u32vec_init(&v);
+	assert_int_equal(aq_lexicon_en_words(&v, lex, word, 0, (uint32_t)strlen(word)), 0);
+	if (v.n != 1)
+		fail_msg("\"%s\" has %zu vocabulary ids", word, v.n);
+	id = v.v[0];
+	assert_true(id < aq_lexicon_vocab_size(lex));
+	aq_u32vec_dispose(&v);
+	return id;
+}
+
+/* Number of Chinese words of zh whose glosses meet the English sentence:
+ * what the aligner counts for a sentence pair. */
+static size_t anchored(const aq_lexicon *lex, const char *en, const char *zh)
+{
+	aq_u32vec ids;
+	aq_lexhits h;
+	const uint32_t *gloss = aq_lexicon_gloss_ids(lex);
+	size_t count = 0;
+
+	aq_u32vec_init(&ids);
+	aq_lexhits_init(&h);
+	assert_int_equal(aq_lexicon_en_words(&ids, lex, en, 0, (uint32_t)strlen(en)), 0);
+	assert_int_equal(aq_lexicon_zh_words(&h, lex, zh, 0, (uint32_t)strlen(zh)), 0);
+	for (size_t i = 0; i < h.n; i++) {
+		bool hit = false;
+
+		for (uint32_t k = 0; k < h.v[i].n && !hit; k++)
+			for (size_t j = 0; j < ids.n && !hit; j++)
+				hit = gloss[h.v[i].first + k] == ids.v[j];
+		count += hit;
+	}
+	aq_lexhits_dispose(&h);
+	aq_u32vec_dispose(&ids);
+	return count;
+}
+
+/* The hits of find_terms as "span=entry en/entry zh/status|...". */
+static void terms_str(char *out, size_t size, const aq_lexicon *lex, aq_lang lang,
+	const char *text)
+{
+	aq_termhits h;
+	size_t n = 0;
+
+	aq_termhits_init(&h);
+	assert_int_equal(aq_lexicon_find_terms(&h, lex, lang, text, 0, (uint32_t)strlen(text)), 0);
+	out[0] = '\0';
+	for (size_t i = 0; i < h.n; i++) {
+		const char *en, *zh, *note;
+		aq_term_status st;
+
+		assert_int_equal(aq_lexicon_entry(lex, h.v[i].entry, &en, &zh, &st, &note), 0);
+		assert_int_equal(h.v[i].status, st);
+		if (i)
+			assert_true(h.v[i].off >= h.v[i - 1].end);
+		n += (size_t)snprintf(out + n, size - n, "%s%.*s=%s/%s/%d", i ? "|" : "",
+			(int)(h.v[i].end - h.v[i].off), text + h.v[i].off, en, zh, (int)st);
+		assert_true(n < size);
+	}
+	aq_termhits_dispose(&h);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void test_stem(void **state)
+{
+	static const struct {
+		const char *word, *stem;
+	} cases[] = {
+		{ "cells", "cell" }, { "cell", "cell" }, { "CELLS", "cell" },
+		{ "studies", "study" }, { "study", "study" }, { "studied", "study" },
+		{ "inflammation", "inflammation" }, { "treated", "treat" },
+		{ "treating", "treat" }, { "treats", "treat" }, { "treatment", "treatment" },
+		{ "Patients", "patient" }, { "increase", "increas" }, { "increased", "increas" },
+		{ "increases", "increas" }, { "increasing", "increas" }, { "stopped", "stop" },
+		{ "modelling", "model" }, { "modeling", "model" }, { "significantly", "significant" },
+		{ "classes", "class" }, { "class", "class" }, { "viruses", "virus" },
+		{ "virus", "virus" }, { "stress", "stress" }, { "analysis", "analysis" },
+		{ "Osteoarthritis", "osteoarthritis" }, { "diabetes", "diabet" },
+		{ "primarily", "primary" }, { "family", "family" }, { "is", "is" }, { "was", "was" },
+		{ "uses", "use" }, { "use", "use" }, { "genes", "gen" }, { "gene", "gen" },
+		{ "matches", "match" }, { "string", "string" }, { "agree", "agree" },
+		{ "multiply", "multiply" }, { "anomalies", "anomaly" }, { "a", "a" }, { "", "" },
+	};
+	char buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < N_ELEMS(cases); i++) {
+		size_t len = strlen(cases[i].word);
+		size_t n = aq_en_stem(buf, cases[i].word, len);
+
+		if (strcmp(buf, cases[i].stem))
+			fail_msg("stem(%s) = %s, expected %s", cases[i].word, buf, cases[i].stem);
+		assert_int_equal(n, strlen(cases[i].stem));
+		assert_true(n <= len);
+	}
+}
+
+static void test_load_formats(void **state)
+{
+	static const struct {
+		const char *file;
+		aq_lexicon_format fmt;
+		size_t size;
+		bool is_glossary;
+	} cases[] = {
+		/* 27 lines; 3D打印 (not all Han) is skipped */
+		{ "tiny.u8", AQ_LEX_CEDICT, 26, false },
+		{ "tiny.u8", AQ_LEX_AUTO, 26, false },
+		{ "tiny.tsv", AQ_LEX_CEDICT_TSV, 26, false },
+		{ "tiny.tsv", AQ_LEX_AUTO, 26, false },
+		{ "tiny_crlf_bom.u8", AQ_LEX_AUTO, 26, false },
+		{ "glossary.tsv", AQ_LEX_GLOSSARY, 10, true },
+		{ "glossary.tsv", AQ_LEX_AUTO, 10, true },
+		{ "glossary_crlf_bom.tsv", AQ_LEX_AUTO, 10, true },
+		/* NOT_TRANSLATED and non-Chinese rows are skipped */
+		{ "babelon.tsv", AQ_LEX_AUTO, 3, true },
+		{ "empty.txt", AQ_LEX_AUTO, 0, true },
+		{ "empty.txt", AQ_LEX_CEDICT, 0, false },
+		{ "comments_only.tsv", AQ_LEX_AUTO, 0, true },
+		{ "comments_only.tsv", AQ_LEX_CEDICT_TSV, 0, false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < N_ELEMS(cases); i++) {
+		char path[512];
+		aq_lexicon *lex;
+
+		snprintf(path, sizeof(path), DATA "%s", cases[i].file);
+		lex = load_ok(path, cases[i].fmt);
+		if (aq_lexicon_size(lex) != cases[i].size ||
+		    aq_lexicon_is_glossary(lex) != cases[i].is_glossary)
+			fail_msg("%s (format %d): size %zu glossary %d", cases[i].file,
+				(int)cases[i].fmt, aq_lexicon_size(lex), aq_lexicon_is_glossary(lex));
+		assert_int_equal(aq_lexicon_entries(lex), cases[i].is_glossary ? cases[i].size : 0);
+		if (!cases[i].is_glossary && cases[i].size)
+			assert_true(aq_lexicon_vocab_size(lex) > 0);
+		else
+			assert_int_equal(aq_lexicon_vocab_size(lex), 0);
+		aq_lexicon_free(lex);
+	}
+}
+
+/* The CC-CEDICT line format and its TSV form give the same lexicon. */
+static void test_formats_agree(void **state)
+{
+	static const char *const files[] = { "tiny.tsv", "tiny_crlf_bom.u8" };
+	static const char *const texts[] = {
+		"骨关节炎患者的软骨细胞", "行血和的一个", "疼痛显著减少", "骨關節炎",
+	};
+	aq_lexicon *ref = load_ok(DATA "tiny.u8", AQ_LEX_CEDICT);
+
+	(void)state;
+	for (size_t f = 0; f < N_ELEMS(files); f++) {
+		char path[512];
+		aq_lexicon *lex;
+
+		snprintf(path, sizeof(path), DATA "%s", files[f]);
+		lex = load_ok(path, AQ_LEX_AUTO);
+		assert_int_equal(aq_lexicon_vocab_size(lex), aq_lexicon_vocab_size(ref));
+		for (size_t t = 0; t < N_ELEMS(texts); t++) {
+			char a[256], b[256];
+			uint32_t len = (uint32_t)strlen(texts[t]);
+			aq_lexhits ha, hb;
+
+			zh_words_str(a, sizeof(a), ref, texts[t], 0, len);
+			zh_words_str(b, sizeof(b), lex, texts[t], 0, len);
+			assert_string_equal(a, b);
+			aq_lexhits_init(&ha);
+			aq_lexhits_init(&hb);
+			assert_int_equal(aq_lexicon_zh_words(&ha, ref, texts[t], 0, len), 0);
+			assert_int_equal(aq_lexicon_zh_words(&hb, lex, texts[t], 0, len), 0);
+			assert_int_equal(ha.n, hb.n);
+			for (size_t i = 0; i < ha.n; i++) {
+				assert_int_equal(ha.v[i].n, hb.v[i].n);
+				assert_memory_equal(aq_lexicon_gloss_ids(ref) + ha.v[i].first,
+					aq_lexicon_gloss_ids(lex) + hb.v[i].first,
+					ha.v[i].n * sizeof(uint32_t));
+			}
+			aq_lexhits_dispose(&ha);
+			aq_lexhits_dispose(&hb);
+		}
+		aq_lexicon_free(lex);
+	}
+	aq_lexicon_free(ref);
+}
+
+static void test_load_errors(void **state)
+{
+	static const struct {
+		const char *file;
+		aq_lexicon_format fmt;
+		int code;
+		const char *msg; /* expected after "<dir>/" */
+	} cases[] = {
+		{ "bad_columns.tsv", AQ_LEX_AUTO, AQ_ERULE,
+		  "bad_columns.tsv:3: expected 2 to 4 tab-separated columns" },
+		{ "bad_columns5.tsv", AQ_LEX_GLOSSARY, AQ_ERULE,
+		  "bad_columns5.tsv:1: expected 2 to 4 tab-separated columns (en, zh, status, note), found 5" },
+		{ "bad_status.tsv", AQ_LEX_AUTO, AQ_ERULE,
+		  "bad_status.tsv:3: unknown status \"obsolete\"" },
+		{ "empty_en.tsv", AQ_LEX_AUTO, AQ_ERULE, "empty_en.tsv:2: empty English term" },
+		{ "empty_zh.tsv", AQ_LEX_AUTO, AQ_ERULE, "empty_zh.tsv:1: empty Chinese term" },
+		{ "no_words.tsv", AQ_LEX_AUTO, AQ_ERULE, "no_words.tsv:2: English term has no words" },
+		{ "bad_utf8.tsv", AQ_LEX_AUTO, AQ_ERULE, "bad_utf8.tsv:2:6: invalid UTF-8" },
+		{ "nul_byte.tsv", AQ_LEX_AUTO, AQ_ERULE, "nul_byte.tsv:2:5: NUL byte" },
+		{ "bad_cedict.u8", AQ_LEX_AUTO, AQ_ERULE, "bad_cedict.u8:3: not a CC-CEDICT line" },
+		{ "bad_cedict_tsv.tsv", AQ_LEX_CEDICT_TSV, AQ_ERULE,
+		  "bad_cedict_tsv.tsv:3: expected 4 tab-separated columns" },
+		{ "empty_headword.tsv", AQ_LEX_CEDICT_TSV, AQ_ERULE,
+		  "empty_headword.tsv:2: empty headword" },
+		/* a glossary read as a dictionary, and the other way round */
+		{ "glossary.tsv", AQ_LEX_CEDICT_TSV, AQ_ERULE, "glossary.tsv:4: expected 4" },
+		{ "tiny.u8", AQ_LEX_GLOSSARY, AQ_ERULE, "tiny.u8:4: expected 2 to 4" },
+		{ "no_such_file.tsv", AQ_LEX_AUTO, AQ_EIO, "no_such_file.tsv: No such file or directory" },
+		{ "", AQ_LEX_AUTO, AQ_EIO, ": Is a directory" },
+	};
+	aq_ctx *ctx = NULL;
+
+	(void)state;
+	assert_int_equal(aq_ctx_new(&ctx), 0);
+	for (size_t i = 0; i < N_ELEMS(cases); i++) {
+		char path[512];
+		aq_lexicon *lex = (aq_lexicon *)&ctx; /* must be reset to NULL */
+		int rc;
+
+		snprintf(path, sizeof(path), DATA "%s", cases[i].file);
+		aq_ctx_clear(ctx);
+		rc = aq_lexicon_load(&lex, ctx, path, cases[i].fmt);
+		if (rc != cases[i].code || !strstr(aq_ctx_errmsg(ctx), cases[i].msg))
+			fail_msg("%s: rc %d, message \"%s\"", cases[i].file, rc, aq_ctx_errmsg(ctx));
+		/* the message starts with the path as given */
+		assert_int_equal(strncmp(aq_ctx_errmsg(ctx), path, strlen(path)), 0);
+		assert_null(lex);
+	}
+	assert_int_equal(aq_lexicon_load(&(aq_lexicon *){ NULL }, ctx, DATA "tiny.u8", 42),
+		AQ_EINVAL);
+	aq_ctx_free(ctx);
+}
+
+static void test_zh_words(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *words; /* hits, "|"-separated */
+	} cases[] = {
+		{ "骨关节炎患者", "骨关节炎|患者" },
+		/* longest match: not 骨 + 关节炎 nor 干 + 细胞 */
+		{ "干细胞治疗骨关节炎", "干细胞|治疗|骨关节炎" },
+		{ "软骨细胞", "软骨|细胞" },
+		/* traditional forms */
+		{ "骨關節炎患者的治療", "骨關節炎|患者|治療" },
+		/* function words segment but never hit; 3D打印 is not indexed */
+		{ "的和中一个", "" },
+		{ "3D打印", "" },
+		/* "see" and "surname" lines give nothing; other lines merge */
+		{ "血", "血" },
+		{ "行", "行" },
+		/* non-Han text is skipped, words are found around it */
+		{ "在MSC（间充质干细胞）中，疼痛减少了50%。", "干细胞|疼痛|减少" },
+		{ "ABC骨xyz", "骨" },
+		{ "", "" },
+		{ "no Chinese at all", "" },
+		/* greedy: 关节炎 + 症 (no word), not 关节 + 炎症 */
+		{ "关节炎症", "关节炎" },
+	};
+	aq_lexicon *lex = load_ok(DATA "tiny.u8", AQ_LEX_AUTO);
+	char got[512];
+
+	(void)state;
+	for (size_t i = 0; i < N_ELEMS(cases); i++) {
+		zh_words_str(got, sizeof(got), lex, cases[i].text, 0,
+			(uint32_t)strlen(cases[i].text));
+		if (strcmp(got, cases[i].words))
+			fail_msg("zh_words(%s) = \"%s\", expected \"%s\"", cases[i].text, got,
+				cases[i].words);
+	}
+	aq_lexicon_free(lex);
+}
+
+static void test_en_words(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *words; /* the words whose ids come out, in order */
+	} cases[] = {
+		{ "Patients were treated for knee osteoarthritis.", "patient treat knee osteoarthritis" },
+		/* case, inflection and repeats: one id */
+		{ "Cell cells CELLS cell's", "cell" },
+		{ "The therapy of stem-cells", "therapy stem cell" },
+		/* stop words, numbers, one-letter words and unknown words give nothing */
+		{ "the of and to is a 42 x xyzzy", "" },
+		{ "", "" },
+		{ "Pain decreased significantly (p<0.05).", "pain decrease significant" },
+		/* non-ASCII words are words too (and unknown here) */
+		{ "naïve blood", "blood" },
+	};
+	aq_lexicon *lex = load_ok(DATA "tiny.u8", AQ_LEX_AUTO);
+
+	(void)state;
+	for (size_t i = 0; i < N_ELEMS(cases); i++) {
+		aq_u32vec got, want;
+		char words[256], *tok, *save = NULL;
+
+		aq_u32vec_init(&got);
+		aq_u32vec_init(&want);
+		snprintf(words, sizeof(words), "%s", cases[i].words);
+		for (tok = strtok_r(words, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+			assert_int_equal(aq_u32vec_push(&want, word_id(lex, tok)), 0);
+		assert_int_equal(aq_lexicon_en_words(&got, lex, cases[i].text, 0,
+			(uint32_t)strlen(cases[i].text)), 0);
+		if (got.n != want.n)
+			fail_msg("en_words(%s): %zu ids, expected %zu", cases[i].text, got.n, want.n);
+		if (want.n)
+			assert_memory_equal(got.v, want.v, want.n * sizeof(uint32_t));
+		aq_u32vec_dispose(&got);
+		aq_u32vec_dispose(&want);
+	}
+	/* en_words appends: earlier contents stay */
+	{
+		aq_u32vec v;
+
+		aq_u32vec_init(&v);
+		assert_int_equal(aq_u32vec_push(&v, 12345), 0);
+		assert_int_equal(aq_lexicon_en_words(&v, lex, "blood blood", 0, 11), 0);
+		assert_int_equal(v.n, 2);
+		assert_int_equal(v.v[0], 12345);
+		aq_u32vec_dispose(&v);
+	}
+	aq_lexicon_free(lex);
+}
+
+/* Sentence pairs that translate each other share anchors; others do not. */
+static void test_translation_pairs(void **state)
+{
+	static const struct {
+		const char *en, *zh;
+		size_t anchored; /* Chinese words whose glosses meet the English */
+	} cases[] = {
+		{ "Osteoarthritis is a common joint disease.", "骨关节炎是一种常见的关节疾病。", 2 },
+		{ "Stem cell therapy reduced pain in patients.", "干细胞治疗减轻了患者的疼痛。", 4 },
+		{ "Inflammation of the cartilage was decreased.", "软骨的炎症显著减少。", 3 },
+		{ "Patients were treated.", "骨關節炎患者接受了治療。", 2 },
+		{ "The weather was fine.", "骨关节炎患者的软骨细胞", 0 },
+		/* 的 is not a taxi, and 一 not "one"/"single" */
+		{ "A single taxi.", "一辆的士的", 0 },
+		/* 行 keeps the senses of both its readings */
+		{ "They walk slowly.", "行", 1 },
+		{ "One row.", "行", 1 },
+	};
+	aq_lexicon *lex = load_ok(DATA "tiny.tsv", AQ_LEX_AUTO);
+
+	(void)state;
+	for (size_t i = 0; i < N_ELEMS(cases); i++) {
+		size_t n = anchored(lex, cases[i].en, cases[i].zh);
+
+		if (n != cases[i].anchored)
+			fail_msg("%s / %s: %zu anchored, expected %zu", cases[i].en, cases[i].zh, n,
+				cases[i].anchored);
+	}
+	aq_lexicon_free(lex);
+}
+
+static void test_glossary_en(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *hits;
+	} cases[] = {
+		{ "Mesenchymal stem cells (MSCs) are used.",
+		  "Mesenchymal stem cells=mesenchymal stem cell/间充质干细胞/0" },
+		{ "stem cells", "stem cells=stem cell/干细胞/0" },
+		/* the concept's preferred entry, whatever the case */
+		{ "OSTEOARTHRITIS", "OSTEOARTHRITIS=osteoarthritis/骨关节炎/0" },
+		/* longest match, then on after it */
+		{ "in knee osteoarthritis and osteoarthritis",
+		  "knee osteoarthritis=knee osteoarthritis/膝骨关节炎/0|"
+		  "osteoarthritis=osteoarthritis/骨关节炎/0" },
+		{ "Crohn's disease", "Crohn's disease=Crohn's disease/克罗恩病/0" },
+		{ "Crohn disease", "Crohn disease=Crohn's disease/克罗恩病/0" },
+		{ "Crohn\xE2\x80\x99s disease", "Crohn\xE2\x80\x99s disease=Crohn's disease/克罗恩病/0" },
+		{ "T cells and T-cell", "T cells=T-cell/T细胞/0|T-cell=T-cell/T细胞/0" },
+		/* the preferred entry although the forbidden one comes first */
+		{ "Cartilages", "Cartilages=Cartilage/软骨/0" },
+		{ "type 2 diabetes mellitus", "type 2 diabetes mellitus=type 2 diabetes mellitus/2型糖尿病/0" },
+		/* whole words only; punctuation breaks a term */
+		{ "osteoarthritic stemcells knee-osteoarthritis", "knee-osteoarthritis=knee osteoarthritis/膝骨关节炎/0" },
+		{ "stem, cells", "" },
+		{ "mesenchymal stem", "" },
+		{ "", "" },
+	};
+	aq_lexicon *lex = load_ok(DATA "glossary.tsv", AQ_LEX_AUTO);
+	char got[1024];
+
+	(void)state;
+	for (size_t i = 0; i < N_ELEMS(cases); i++) {
+		terms_str(got, sizeof(got), lex, AQ_LANG_EN, cases[i].text);
+		if (strcmp(got, cases[i].hits))
+			fail_msg("EN terms(%s) = \"%s\", expected \"%s\"", cases[i].text, got,
+				cases[i].hits);
+	}
+	aq_lexicon_free(lex);
+}
+
+static void test_glossary_zh(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *hits;
+	} cases[] = {
+		{ "膝骨关节炎患者", "膝骨关节炎=knee osteoarthritis/膝骨关节炎/0" },
+		{ "骨关节炎和骨性关节炎",
+		  "骨关节炎=osteoarthritis/骨关节炎/0|骨性关节炎=osteoarthritis/骨性关节炎/1" },
+		{ "软骨组织", "软骨组织=cartilage/软骨组织/2" },
+		{ "软骨细胞", "软骨=Cartilage/软骨/0" },
+		{ "人间充质干细胞和干细胞",
+		  "间充质干细胞=mesenchymal stem cell/间充质干细胞/0|干细胞=stem cell/干细胞/0" },
+		{ "CD4+T细胞", "T细胞=T-cell/T细胞/0" },
+		{ "2型糖尿病", "2型糖尿病=type 2 diabetes mellitus/2型糖尿病/0" },
+		{ "没有术语", "" },
+		{ "", "" },
+	};
+	aq_lexicon *lex = load_ok(DATA "glossary.tsv", AQ_LEX_AUTO);
+	char got[1024];
+
+	(void)state;
+	for (size_t i = 0; i < N_ELEMS(cases); i++) {
+		terms_str(got, sizeof(got), lex, AQ_LANG_ZH, cases[i].text);
+		if (strcmp(got, cases[i].hits))
+			fail_msg("ZH terms(%s) = \"%s\", expected \"%s\"", cases[i].text, got,
+				cases[i].hits);
+	}
+	aq_lexicon_free(lex);
+}
+
+/* Entries, statuses and notes; variants of one English term share a concept
+ * and both sides of a translation meet in it. */
+static void test_glossary_concepts(void **state)
+{
+	static const struct {
+		const char *en, *zh, *note;
+		aq_term_status status;
+	} want[] = {
+		{ "osteoarthritis", "骨关节炎", "", AQ_TERM_PREFERRED },
+		{ "osteoarthritis", "骨性关节炎", "older term", AQ_TERM_DEPRECATED },
+		{ "mesenchymal stem cell", "间充质干细胞", "", AQ_TERM_PREFERRED },
+		{ "stem cell", "干细胞", "", AQ_TERM_PREFERRED },
+		{ "knee osteoarthritis", "膝骨关节炎", "", AQ_TERM_PREFERRED },
+		{ "Crohn's disease", "克罗恩病", "", AQ_TERM_PREFERRED },
+		{ "cartilage", "软骨组织", "say 软骨", AQ_TERM_FORBIDDEN },
+		{ "Cartilage", "软骨", "", AQ_TERM_PREFERRED },
+		{ "T-cell", "T细胞", "", AQ_TERM_PREFERRED },
+		{ "type 2 diabetes mellitus", "2型糖尿病", "", AQ_TERM_PREFERRED },
+	};
+	static const char *const files[] = { "glossary.tsv", "glossary_crlf_bom.tsv" };
+	static const struct {
+		const char *en, *zh;
+	} pairs[] = {
+		{ "Osteoarthritis", "骨关节炎" }, { "osteoarthritis", "骨性关节炎" },
+		{ "cartilage", "软骨组织" }, { "cartilage", "软骨" },
+	};
+
+	(void)state;
+	for (size_t f = 0; f < N_ELEMS(files); f++) {
+		char path[512];
+		aq_lexicon *lex;
+
+		snprintf(path, sizeof(path), DATA "%s", files[f]);
+		lex = load_ok(path, AQ_LEX_GLOSSARY);
+		assert_int_equal(aq_lexicon_entries(lex), N_ELEMS(want));
+		for (size_t i = 0; i < N_ELEMS(want); i++) {
+			const char *en, *zh, *note;
+			aq_term_status st;
+
+			assert_int_equal(aq_lexicon_entry(lex, i, &en, &zh, &st, &note), 0);
+			assert_string_equal(en, want[i].en);
+			assert_string_equal(zh, want[i].zh);
+			assert_string_equal(note, want[i].note);
+			assert_int_equal(st, want[i].status);
+		}
+		assert_int_equal(aq_lexicon_entry(lex, N_ELEMS(want), NULL, NULL, NULL, NULL),
+			AQ_EINVAL);
+		for (size_t i = 0; i < N_ELEMS(pairs); i++) {
+			aq_termhits e, z;
+
+			aq_termhits_init(&e);
+			aq_termhits_init(&z);
+			assert_int_equal(aq_lexicon_find_terms(&e, lex, AQ_LANG_EN, pairs[i].en, 0,
+				(uint32_t)strlen(pairs[i].en)), 0);
+			assert_int_equal(aq_lexicon_find_terms(&z, lex, AQ_LANG_ZH, pairs[i].zh, 0,
+				(uint32_t)strlen(pairs[i].zh)), 0);
+			assert_int_equal(e.n, 1);
+			assert_int_equal(z.n, 1);
+			assert_int_equal(e.v[0].concept, z.v[0].concept);
+			aq_termhits_dispose(&e);
+			aq_termhits_dispose(&z);
+		}
+		aq_lexicon_free(lex);
+	}
+}
+
+static void test_babelon(void **state)
+{
+	aq_lexicon *lex = load_ok(DATA "babelon.tsv", AQ_LEX_AUTO);
+	const char *en, *zh, *note;
+	aq_term_status st;
+	char got[256];
+
+	(void)state;
+	assert_int_equal(aq_lexicon_entries(lex), 3);
+	assert_int_equal(aq_lexicon_entry(lex, 0, &en, &zh, &st, &note), 0);
+	assert_string_equal(en, "Osteoarthritis");
+	assert_string_equal(zh, "骨关节炎");
+	assert_string_equal(note, "HP:0002758");
+	assert_int_equal(st, AQ_TERM_PREFERRED);
+	terms_str(got, sizeof(got), lex, AQ_LANG_EN, "hypertension and asthma");
+	assert_string_equal(got, "hypertension=Hypertension/高血压/0|asthma=Asthma/哮喘/0");
+	aq_lexicon_free(lex);
+}
+
+/* Broken text given to the matchers: no crash, hits stay inside the range
+ * and on character boundaries. */
+static void test_malformed_text(void **state)
+{
+	static const struct {
+		const char *text;
+		uint32_t off, end; /* end 0: the whole string */
+		const char *words; /* zh_words hits */
+	} cases[] = {
+		{ "骨\xFF关节炎", 0, 0, "骨|关节炎" },
+		{ "\xE9\xAA\xA8\xE5\x85\xB3", 0, 0, "骨" },         /* 骨 + 关 cut short */
+		{ "\xE5\xE5\xE5骨", 0, 0, "骨" },
+		{ "\xED\xA0\x80骨", 0, 0, "骨" },                   /* a surrogate */
+		{ "\xC0\xAF\xF8\x88\x80\x80\x80", 0, 0, "" },       /* overlong, 5-byte */
+		{ "骨关节炎患者", 3, 0, "关节炎|患者" },               /* starts inside */
+		{ "骨关节炎患者", 0, 9, "骨|关节" },                  /* ends inside */
+		{ "骨关节炎患者", 0, 10, "骨|关节" },                 /* ends mid-character */
+		{ "骨关节炎患者", 1, 12, "关节炎" },                  /* starts mid-character */
+		{ "骨关节炎患者", 6, 6, "" },
+		{ "骨关节炎患者", 9, 3, "" },                         /* off > end */
+	};
+	aq_lexicon *dict = load_ok(DATA "tiny.u8", AQ_LEX_AUTO);
+	aq_lexicon *gloss = load_ok(DATA "glossary.tsv", AQ_LEX_AUTO);
+	char got[256];
+
+	(void)state;
+	for (size_t i = 0; i < N_ELEMS(cases); i++) {
+		const char *t = cases[i].text;
+		uint32_t end = cases[i].end ? cases[i].end : (uint32_t)strlen(t);
+		aq_termhits th;
+		aq_u32vec ids;
+
+		zh_words_str(got, sizeof(got), dict, t, cases[i].off, end);
+		if (strcmp(got, cases[i].words))
+			fail_msg("case %zu: zh_words = \"%s\", expected \"%s\"", i, got, cases[i].words);
+		aq_termhits_init(&th);
+		aq_u32vec_init(&ids);
+		assert_int_equal(aq_lexicon_find_terms(&th, gloss, AQ_LANG_ZH, t, cases[i].off, end), 0);
+		assert_int_equal(aq_lexicon_find_terms(&th, gloss, AQ_LANG_EN, t, cases[i].off, end), 0);
+		for (size_t k = 0; k < th.n; k++)
+			assert_true(th.v[k].off >= cases[i].off && th.v[k].end <= end);
+		assert_int_equal(aq_lexicon_en_words(&ids, dict, t, cases[i].off, end), 0);
+		aq_termhits_dispose(&th);
+		aq_u32vec_dispose(&ids);
+	}
+	/* English with broken bytes in and around the words */
+	{
+		static const char *const en[] = {
+			"stem\xFF" "cells", "\xFFstem cells\xFF", "stem \xC3 cells", "cells\xE2\x80",
+			"Crohn\xE2\x80 disease", "'s", "\xE2\x80\x99s", "s",
+		};
+
+		for (size_t i = 0; i < N_ELEMS(en); i++) {
+			aq_termhits th;
+			aq_u32vec ids;
+
+			aq_termhits_init(&th);
+			aq_u32vec_init(&ids);
+			assert_int_equal(aq_lexicon_find_terms(&th, gloss, AQ_LANG_EN, en[i], 0,
+				(uint32_t)strlen(en[i])), 0);
+			assert_int_equal(aq_lexicon_en_words(&ids, dict, en[i], 0,
+				(uint32_t)strlen(en[i])), 0);
+			aq_termhits_dispose(&th);
+			aq_u32vec_dispose(&ids);
+		}
+	}
+	/* an invalid language */
+	{
+		aq_termhits th;
+
+		aq_termhits_init(&th);
+		assert_int_equal(aq_lexicon_find_terms(&th, gloss, (aq_lang)7, "x", 0, 1), AQ_EINVAL);
+		aq_termhits_dispose(&th);
+	}
+	aq_lexicon_free(dict);
+	aq_lexicon_free(gloss);
+}
+
+/* A long run-on "sentence": many distinct ids and many hits. */
+static void test_long_text(void **state)
+{
+	static const char *const en_words[] = {
+		"osteoarthritis", "arthritis", "joint", "cartilage", "cell", "stem", "treat",
+		"therapy", "patient", "research", "inflammation", "row", "walk", "bone", "blood",
+		"significant", "decrease", "pain", "knee",
+	};
+	aq_lexicon *lex = load_ok(DATA "tiny.u8", AQ_LEX_AUTO);
+	size_t n_words = N_ELEMS(en_words), reps = 2000, len = 0;
+	char *text = malloc(reps * 40);
+	aq_u32vec ids;
+	aq_lexhits h;
+
+	(void)state;
+	assert_non_null(text);
+	for (size_t r = 0; r < reps; r++)
+		len += (size_t)sprintf(text + len, "%s ", en_words[r % n_words]);
+	aq_u32vec_init(&ids);
+	assert_int_equal(aq_lexicon_en_words(&ids, lex, text, 0, (uint32_t)len), 0);
+	assert_true(ids.n >= n_words - 2 && ids.n <= n_words);
+	for (size_t i = 0; i < ids.n; i++)
+		for (size_t j = i + 1; j < ids.n; j++)
+			assert_true(ids.v[i] != ids.v[j]);
+	aq_u32vec_dispose(&ids);
+	len = 0;
+	for (size_t r = 0; r < reps; r++)
+		len += (size_t)sprintf(text + len, "骨关节炎，");
+	aq_lexhits_init(&h);
+	assert_int_equal(aq_lexicon_zh_words(&h, lex, text, 0, (uint32_t)len), 0);
+	assert_int_equal(h.n, reps);
+	aq_lexhits_dispose(&h);
+	free(text);
+	aq_lexicon_free(lex);
+}
+
+/* A dictionary has no terms, a glossary no vocabulary; NULL is empty. */
+static void test_cross_kind(void **state)
+{
+	aq_lexicon *dict = load_ok(DATA "tiny.u8", AQ_LEX_AUTO);
+	aq_lexicon *gloss = load_ok(DATA "glossary.tsv", AQ_LEX_AUTO);
+	const char *en = "Osteoarthritis and stem cells", *zh = "骨关节炎和干细胞";
+	aq_termhits th;
+	aq_lexhits lh;
+	aq_u32vec ids;
+
+	(void)state;
+	aq_termhits_init(&th);
+	aq_lexhits_init(&lh);
+	aq_u32vec_init(&ids);
+	assert_int_equal(aq_lexicon_find_terms(&th, dict, AQ_LANG_EN, en, 0, (uint32_t)strlen(en)), 0);
+	assert_int_equal(aq_lexicon_find_terms(&th, dict, AQ_LANG_ZH, zh, 0, (uint32_t)strlen(zh)), 0);
+	assert_int_equal(aq_lexicon_find_terms(&th, NULL, AQ_LANG_ZH, zh, 0, (uint32_t)strlen(zh)), 0);
+	assert_int_equal(th.n, 0);
+	assert_int_equal(aq_lexicon_zh_words(&lh, gloss, zh, 0, (uint32_t)strlen(zh)), 0);
+	assert_int_equal(aq_lexicon_zh_words(&lh, NULL, zh, 0, (uint32_t)strlen(zh)), 0);
+	assert_int_equal(lh.n, 0);
+	assert_int_equal(aq_lexicon_en_words(&ids, gloss, en, 0, (uint32_t)strlen(en)), 0);
+	assert_int_equal(aq_lexicon_en_words(&ids, NULL, en, 0, (uint32_t)strlen(en)), 0);
+	assert_int_equal(ids.n, 0);
+	assert_int_equal(aq_lexicon_entries(dict), 0);
+	assert_int_equal(aq_lexicon_entry(dict, 0, NULL, NULL, NULL, NULL), AQ_EINVAL);
+	assert_int_equal(aq_lexicon_vocab_size(gloss), 0);
+	assert_false(aq_lexicon_is_glossary(dict));
+	assert_true(aq_lexicon_is_glossary(gloss));
+	assert_false(aq_lexicon_is_glossary(NULL));
+	assert_int_equal(aq_lexicon_size(NULL), 0);
+	aq_lexicon_free(NULL);
+	aq_termhits_dispose(&th);
+	aq_lexhits_dispose(&lh);
+	aq_u32vec_dispose(&ids);
+	aq_lexicon_free(dict);
+	aq_lexicon_free(gloss);
+}
+
+static void test_vectors(void **state)
+{
+	aq_u32vec v;
+	aq_lexhits lh;
+	aq_termhits th;
+
+	(void)state;
+	aq_u32vec_init(&v);
+	for (uint32_t i = 0; i < 10000; i++)
+		assert_int_equal(aq_u32vec_push(&v, i * 3), 0);
+	assert_int_equal(v.n, 10000);
+	assert_true(v.cap >= v.n);
+	for (uint32_t i = 0; i < 10000; i++)
+		assert_int_equal(v.v[i], i * 3);
+	aq_u32vec_dispose(&v);
+	assert_null(v.v);
+	assert_int_equal(v.n, 0);
+	aq_u32vec_dispose(&v); /* twice is fine */
+	aq_lexhits_init(&lh);
+	aq_lexhits_dispose(&lh);
+	aq_termhits_init(&th);
+	aq_termhits_dispose(&th);
+}
+
+/* The shared CC-CEDICT, when present: known words meet their translations. */
+static void test_full_cedict(void **state)
+{
+	static const struct {
+		const char *en, *zh;
+	} pairs[] = {
+		{ "osteoarthritis", "骨关节炎" }, { "stem cells", "干细胞" },
+		{ "inflammation", "炎症" }, { "treatment", "治疗" }, { "patients", "患者" },
+		{ "cartilage", "软骨" }, { "research", "研究" }, { "blood", "血" },
+		{ "significantly", "显著" }, { "cells", "細胞" },
+	};
+	aq_lexicon *lex;
+	char got[512];
+
+	(void)state;
+	if (access(SHARED_CEDICT, R_OK) != 0) {
+		skip();
+		return;
+	}
+	lex = load_ok(SHARED_CEDICT, AQ_LEX_AUTO);
+	assert_false(aq_lexicon_is_glossary(lex));
+	assert_true(aq_lexicon_size(lex) > 100000);
+	for (size_t i = 0; i < N_ELEMS(pairs); i++)
+		if (anchored(lex, pairs[i].en, pairs[i].zh) != 1)
+			fail_msg("%s / %s do not meet", pairs[i].en, pairs[i].zh);
+	zh_words_str(got, sizeof(got), lex, "间充质干细胞治疗膝骨关节炎的疗效。",
+		0, (uint32_t)strlen("间充质干细胞治疗膝骨关节炎的疗效。"));
+	assert_non_null(strstr(got, "骨关节炎"));
+	aq_lexicon_free(lex);
+}
+
+/* The shared HPO Babelon file, when present: read as a glossary. */
+static void test_full_hpo(void **state)
+{
+	aq_lexicon *lex;
+	char got[512];
+
+	(void)state;
+	if (access(SHARED_HPO, R_OK) != 0) {
+		skip();
+		return;
+	}
+	lex = load_ok(SHARED_HPO, AQ_LEX_AUTO);
+	assert_true(aq_lexicon_is_glossary(lex));
+	assert_true(aq_lexicon_entries(lex) > 15000);
+	terms_str(got, sizeof(got), lex, AQ_LANG_EN, "patients with osteoarthritis");
+	assert_non_null(strstr(got, "osteoarthritis=Osteoarthritis/骨关节炎/0"));
+	terms_str(got, sizeof(got), lex, AQ_LANG_ZH, "骨关节炎患者");
+	assert_non_null(strstr(got, "骨关节炎=Osteoarthritis/骨关节炎/0"));
+	aq_lexicon_free(lex);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_stem),
+		cmocka_unit_test(test_load_formats),
+		cmocka_unit_test(test_formats_agree),
+		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_zh_words),
+		cmocka_unit_test(test_en_words),
+		cmocka_unit_test(test_translation_pairs),
+		cmocka_unit_test(test_glossary_en),
+		cmocka_unit_test(test_glossary_zh),
+		cmocka_unit_test(test_glossary_concepts),
+		cmocka_unit_test(test_babelon),
+		cmocka_unit_test(test_malformed_text),
+		cmocka_unit_test(test_long_text),
+		cmocka_unit_test(test_cross_kind),
+		cmocka_unit_test(test_vectors),
+		cmocka_unit_test(test_full_cedict),
+		cmocka_unit_test(test_full_hpo),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
