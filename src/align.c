@@ -10,6 +10,7 @@
 #include "lexicon.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,19 @@
  * move numbers and acronyms across sentence boundaries often enough that the
  * full log-likelihood overstates a miss. */
 #define MISS_SCALE 0.5
+
+/* -log erfc(x) for x in [0, TAIL_MAX), tabulated once: the DP asks for it
+ * for every bead it tries, and erfc + log were a fifth of its time. */
+#define TAIL_STEPS 64 /* table entries per unit of x */
+#define TAIL_MAX 6
+static float tail_table[TAIL_MAX * TAIL_STEPS + 2];
+static pthread_once_t tail_once = PTHREAD_ONCE_INIT;
+
+static void tail_init(void)
+{
+	for (int k = 0; k < TAIL_MAX * TAIL_STEPS + 2; k++)
+		tail_table[k] = (float)-log(erfc((double)k / TAIL_STEPS));
+}
 
 void aq_beads_init(aq_beads *b)
 {
@@ -138,6 +152,11 @@ struct aq_aligner {
 	uint32_t ring_lo[MAXB], ring_hi[MAXB];
 	size_t ring_cap;
 	double *pre_en, *pre_zh; /* prefix sums of lengths */
+	/* prefix sums over sentences of the lowest lexical cost a sentence can
+	 * add to a bead whose other side has w sentences (every token matched):
+	 * a lower bound that lets the DP skip beads that cannot win */
+	double *lb_en[MAXB + 1], *lb_zh[MAXB + 1];
+	size_t lb_cap;
 	double prior[MAXB + 1][MAXB + 1]; /* -log P(bead shape) */
 	double ratio;        /* zh units per en unit in this record */
 };
@@ -189,6 +208,7 @@ int aq_aligner_new(aq_aligner **out, aq_ctx *ctx, const aq_align_opts *opts,
 	*out = NULL;
 	if (!al)
 		return aq_ctx_error(ctx, AQ_ENOMEM, "out of memory");
+	pthread_once(&tail_once, tail_init);
 	al->ctx = ctx;
 	if (opts)
 		al->opts = *opts;
@@ -240,6 +260,10 @@ void aq_aligner_free(aq_aligner *al)
 		free(al->ring[k]);
 	free(al->pre_en);
 	free(al->pre_zh);
+	for (int w = 0; w <= MAXB; w++) {
+		free(al->lb_en[w]);
+		free(al->lb_zh[w]);
+	}
 	free(al);
 }
 
@@ -262,10 +286,14 @@ static float text_units(const char *s, aq_span sp, bool zh)
 /* -log of the two-sided tail of the standard normal at |d|. */
 static double neg_log_tail(double d)
 {
-	double x = fabs(d) / M_SQRT2;
+	double x = fabs(d) / M_SQRT2, at;
+	int k;
 
-	if (x < 5)
-		return -log(erfc(x) + 1e-300);
+	if (x < TAIL_MAX) {
+		at = x * TAIL_STEPS;
+		k = (int)at;
+		return tail_table[k] + (at - k) * (tail_table[k + 1] - tail_table[k]);
+	}
 	/* erfc(x) ~ exp(-x^2) / (x sqrt(pi)) */
 	return x * x + log(x * 1.7724538509055159);
 }
@@ -391,8 +419,11 @@ static int prepare_anchors(aq_aligner *al, const char *en, const aq_span *en_s, 
 			/* chance that a random sentence of the other side holds it */
 			p0 = (is_zh ? ks->cnt_en : ks->cnt_zh) / (other_n > 0 ? other_n : 1);
 			p1 = ks->strong ? P1_STRONG : P1_WEAK;
+			double none = 1; /* chance that none of w random sentences holds it */
 			for (int w = 1; w <= MAXB; w++) {
-				double pw = 1 - pow(1 - p0, w); /* random hit among w */
+				double pw;
+				none *= 1 - p0;
+				pw = 1 - none; /* random hit among w */
 				if (pw > 0.999)
 					pw = 0.999;
 				if (pw < 1e-3)
@@ -530,6 +561,45 @@ static void prepare_dict_costs(aq_aligner *al, size_t en_n, size_t zh_n)
 			al->dict_cost[side][0][w] = q > 0 ? q : 0;
 		}
 	}
+}
+
+/* Fills lb_en / lb_zh (see struct aq_aligner). */
+static int prepare_bounds(aq_aligner *al, size_t en_n, size_t zh_n)
+{
+	size_t need = (en_n > zh_n ? en_n : zh_n) + 1;
+
+	if (need > al->lb_cap) {
+		for (int w = 1; w <= MAXB; w++) {
+			double *e = realloc(al->lb_en[w], need * sizeof(double));
+			double *z = e ? realloc(al->lb_zh[w], need * sizeof(double)) : NULL;
+			if (e)
+				al->lb_en[w] = e;
+			if (!z)
+				return AQ_ENOMEM;
+			al->lb_zh[w] = z;
+		}
+		al->lb_cap = need;
+	}
+	for (int w = 1; w <= MAXB; w++) {
+		for (int side = 0; side < 2; side++) {
+			const sent *st = side ? al->zh : al->en;
+			double *lb = side ? al->lb_zh[w] : al->lb_en[w], sum = 0;
+			size_t n = side ? zh_n : en_n;
+
+			lb[0] = 0;
+			for (size_t i = 0; i < n; i++) {
+				double c = 0;
+				for (uint32_t k = 0; k < st[i].anc_n; k++)
+					c += al->anc_cost[st[i].anc_first + k][1][w];
+				c *= al->opts.w_anchor;
+				if (al->dict)
+					c += al->opts.w_dict * st[i].lex_n * al->dict_cost[side][1][w];
+				sum += c;
+				lb[i + 1] = sum;
+			}
+		}
+	}
+	return 0;
 }
 
 /* ---- the band --------------------------------------------------------- */
@@ -673,6 +743,14 @@ static inline bool in_band(const aq_aligner *al, size_t i, size_t j)
 	return j >= al->lo[i] && j <= al->hi[i];
 }
 
+/* Bead shapes in the order the DP tries them: likely ones first, so that the
+ * lower bound prunes more of the rest. */
+static const uint8_t shapes[][2] = {
+	{ 1, 1 }, { 1, 0 }, { 0, 1 }, { 2, 1 }, { 1, 2 }, { 2, 2 }, { 3, 1 }, { 1, 3 },
+	{ 3, 2 }, { 2, 3 }, { 3, 3 }, { 4, 1 }, { 1, 4 }, { 4, 2 }, { 2, 4 }, { 4, 3 },
+	{ 3, 4 }, { 4, 4 },
+};
+
 /* Runs the DP over the current band.  Returns 0 or AQ_ENOMEM. */
 static int run_dp(aq_aligner *al, size_t en_n, size_t zh_n, int maxb)
 {
@@ -691,24 +769,37 @@ static int run_dp(aq_aligner *al, size_t en_n, size_t zh_n, int maxb)
 				al->back[al->row_off[0]] = 0;
 				continue;
 			}
-			for (int a = 0; a <= maxb && (size_t)a <= i; a++) {
-				for (int b = 0; b <= maxb && (size_t)b <= j; b++) {
-					double c;
-					if (al->prior[a][b] >= INF_COST)
+			for (size_t k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
+				int a = shapes[k][0], b = shapes[k][1];
+				double c, lb;
+				if (a > maxb || b > maxb || (size_t)a > i || (size_t)b > j)
+					continue;
+				if (!in_band(al, i - a, j - b))
+					continue;
+				c = *cell(al, al->cost, i - a, j - b);
+				if (c >= INF_COST)
+					continue;
+				c += al->prior[a][b];
+				if (a == 0 || b == 0) {
+					c += NULL_COST;
+				} else {
+					/* the cheap part first; the evidence only if the bead
+					 * could still come first or second */
+					c += al->opts.w_len * len_cost(al,
+						al->pre_en[i] - al->pre_en[i - a],
+						al->pre_zh[j] - al->pre_zh[j - b]);
+					lb = c + (al->lb_en[b][i] - al->lb_en[b][i - a]) +
+					     (al->lb_zh[a][j] - al->lb_zh[a][j - b]);
+					if (lb >= second)
 						continue;
-					if (!in_band(al, i - a, j - b))
-						continue;
-					c = *cell(al, al->cost, i - a, j - b);
-					if (c >= INF_COST)
-						continue;
-					c += al->prior[a][b] + bead_fit(al, i - a, a, j - b, b, maxb);
-					if (c < best) {
-						second = best;
-						best = (float)c;
-						bp = (uint8_t)(a << 4 | b);
-					} else if (c < second) {
-						second = (float)c;
-					}
+					c += lex_cost(al, i - a, a, j - b, b, maxb);
+				}
+				if (c < best) {
+					second = best;
+					best = (float)c;
+					bp = (uint8_t)(a << 4 | b);
+				} else if (c < second) {
+					second = (float)c;
 				}
 			}
 			*cell(al, al->cost, i, j) = best;
@@ -792,6 +883,8 @@ int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s,
 			goto fail;
 		prepare_dict_costs(al, en_n, zh_n);
 	}
+	if ((rc = prepare_bounds(al, en_n, zh_n)))
+		goto fail;
 
 	w = (size_t)al->opts.band;
 	if (en_n > zh_n ? en_n - zh_n > w / 2 : zh_n - en_n > w / 2)
