@@ -34,7 +34,7 @@
 #define P1_DICT 0.45
 
 /* Cost of a 1-0 or 0-1 bead beyond its prior. */
-#define NULL_COST 4.0
+#define NULL_COST 3.0
 /* Extra cost per sentence beyond three in one bead. */
 #define WIDE_COST 2.0
 /* Scale of the cost of an anchor that the other side lacks: translators
@@ -409,8 +409,11 @@ static int prepare_anchors(aq_aligner *al, const char *en, const aq_span *en_s, 
 			double p0, p1, q;
 			bool dup = false;
 
-			if (!ks->cnt_en || !ks->cnt_zh)
-				continue; /* one-sided: no evidence either way */
+			/* A weak token found on one side only says nothing; a number or
+			 * acronym found on one side only says that its sentence is
+			 * better left unpaired than paired (its miss costs only there). */
+			if ((!ks->cnt_en || !ks->cnt_zh) && !ks->strong)
+				continue;
 			for (uint32_t d = 0; d < st->anc_n; d++)
 				if (al->anc_slot[st->anc_first + d] == slot)
 					dup = true;
