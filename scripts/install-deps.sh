@@ -7,6 +7,7 @@ pkgs=(
   build-essential pkg-config meson ninja-build   # toolchain
   libicu-dev libpcre2-dev libsqlite3-dev          # ICU4C, PCRE2, SQLite
   libjansson-dev libyaml-dev libarchive-dev        # JSON, YAML, archives
+  libxml2-dev                                     # TBX glossary import
   libcmocka-dev                                   # unit tests
   python3 python3-nltk                            # benchmarks (Gale-Church baseline)
 )

@@ -256,8 +256,10 @@ void aq_numbers_dispose(aq_numbers *nums);
  * words, percentages, ranges, p-values, scientific notation) and appends
  * them in text order.  Returns 0 or AQ_ENOMEM. */
 int aq_numbers_find(aq_numbers *out, aq_lang lang, const char *text, uint32_t off, uint32_t end);
-/* Writes the normal form of a number ("30", "0.05", "5%", "1.2e+05") into
- * buf (size >= 32).  Returns its length. */
+/* Writes the normal form of a number into buf (size >= 32): 15 significant
+ * digits without trailing zeros, '%' for percentages ("30", "0.05", "5%",
+ * "120000" for 1.2x10^5 and 12万), exponent form for very large or small
+ * values ("1e-05").  Returns its length. */
 size_t aq_number_key(char *buf, size_t size, const aq_number *num);
 
 /* ------------------------------------------------------------------ */
@@ -531,6 +533,11 @@ typedef struct aq_reporter aq_reporter;
 /* rules is borrowed (rule metadata for SARIF); may be NULL. */
 int aq_reporter_new(aq_reporter **out, aq_ctx *ctx, aq_report_format fmt, const aq_rules *rules);
 void aq_reporter_free(aq_reporter *rep);
+/* Sets the severity at which a finding fails the check (the CLI's
+ * --fail-on; default AQ_SEV_ERROR).  Only the JUnit writer uses it: a test
+ * case fails when its record has a finding at or above sev; findings below
+ * it are listed in the test case's <system-out>. */
+void aq_reporter_set_fail_on(aq_reporter *rep, aq_severity sev);
 /* Writes what comes before the first record (SARIF header, '[' ...). */
 int aq_reporter_begin(aq_reporter *rep, aq_buf *out);
 /* Writes one checked record with its findings. */
@@ -555,6 +562,11 @@ int aq_baseline_load(aq_baseline **out, aq_ctx *ctx, const char *path);
 void aq_baseline_free(aq_baseline *bl);
 int aq_baseline_add(aq_baseline *bl, const char *record_id, const aq_finding *f);
 bool aq_baseline_has(const aq_baseline *bl, const aq_finding *f);
+/* How many entries of the baseline carry this fingerprint (0 if none).
+ * Baselines are multisets: a caller suppressing findings keeps its own
+ * count per fingerprint and suppresses a finding while that count is below
+ * this number. */
+size_t aq_baseline_count(const aq_baseline *bl, uint64_t fingerprint);
 /* Writes the baseline (sorted, one finding a line, human-readable). */
 int aq_baseline_save(const aq_baseline *bl, const char *path);
 

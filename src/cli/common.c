@@ -51,7 +51,7 @@ const char *cli_path(char *buf, size_t size, const char *dir, const char *name)
 
 const char *cli_rules_dir(const char *override)
 {
-	static char found[PATH_MAX];
+	static char found[PATH_MAX + 64];
 	char exe[PATH_MAX];
 	const char *env;
 	ssize_t n;

@@ -57,17 +57,24 @@ int cmd_glossary(int argc, char **argv);
 
 /* ---- the record loop (run.c) ---- */
 
+/* Called once a record is segmented (and aligned); writes into out->buf. */
+typedef int (*cli_emit_fn)(cli_out *out, const aq_alignment *a, void *payload);
+/* Called after an input error has been printed on stderr, with its message
+ * (without the "alignqa: " prefix); may write into out->buf. */
+typedef void (*cli_input_error_fn)(cli_out *out, const char *message, void *payload);
+
 typedef struct cli_pipeline_opts {
 	const char *rules_dir;   /* --rules-dir or NULL */
 	const char *dictionary;  /* --dictionary FILE or NULL */
 	const char *glossary;    /* --glossary FILE or NULL */
+	const aq_lexicon *glossary_lex; /* an already loaded glossary (borrowed), used
+	                          * instead of loading glossary; or NULL */
 	aq_input_format format;  /* --input-format */
 	bool align;              /* also align (else segment only) */
 	aq_align_opts align_opts;
+	cli_input_error_fn on_input_error; /* optional: told of every input error
+	                          * (gets the payload given to cli_run_records) */
 } cli_pipeline_opts;
-
-/* Called once a record is segmented (and aligned); writes into out->buf. */
-typedef int (*cli_emit_fn)(cli_out *out, const aq_alignment *a, void *payload);
 
 /* Reads every record of paths, segments (and aligns) it and calls emit.
  * Bad records are reported on stderr and skipped.  Returns an exit code:

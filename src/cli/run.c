@@ -6,6 +6,7 @@
 #include "common.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +21,7 @@ int cli_load_lexicons(aq_ctx *ctx, const cli_pipeline_opts *opts, aq_lexicon **d
 		cli_error("%s", aq_ctx_errmsg(ctx));
 		return EXIT_USAGE;
 	}
-	if (opts->glossary &&
+	if (opts->glossary && !opts->glossary_lex &&
 	    aq_lexicon_load(glossary, ctx, opts->glossary, AQ_LEX_GLOSSARY) != 0) {
 		cli_error("%s", aq_ctx_errmsg(ctx));
 		aq_lexicon_free(*dict);
@@ -76,12 +77,30 @@ static int pipeline_init(pipeline *p, const cli_pipeline_opts *opts, bool need_s
 	if (opts->align) {
 		if ((rc = cli_load_lexicons(p->ctx, opts, &p->dict, &p->glossary)))
 			return rc;
-		if (aq_aligner_new(&p->al, p->ctx, &opts->align_opts, p->dict, p->glossary)) {
+		if (aq_aligner_new(&p->al, p->ctx, &opts->align_opts, p->dict,
+			    opts->glossary_lex ? opts->glossary_lex : p->glossary)) {
 			cli_error("%s", aq_ctx_errmsg(p->ctx));
 			return EXIT_USAGE;
 		}
 	}
 	return 0;
+}
+
+/* Prints an input error on stderr and tells the command's hook, if any. */
+static void input_error(const cli_pipeline_opts *opts, cli_out *out, void *payload,
+	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void input_error(const cli_pipeline_opts *opts, cli_out *out, void *payload,
+	const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cli_error("%s", msg);
+	if (opts->on_input_error)
+		opts->on_input_error(out, msg, payload);
 }
 
 /* Segments (and aligns) one record and hands it to emit.  Returns 0, or -1
@@ -93,15 +112,15 @@ static int pipeline_record(pipeline *p, const aq_record *rec, const cli_pipeline
 
 	if (aq_segment_text(&p->en_s, p->seg, AQ_LANG_EN, rec->en, rec->en_len) ||
 	    aq_segment_text(&p->zh_s, p->seg, AQ_LANG_ZH, rec->zh, rec->zh_len)) {
-		cli_error("%s:%u: record %s: %s", rec->source, rec->line, rec->id,
-			aq_ctx_errmsg(p->ctx));
+		input_error(opts, out, payload, "%s:%u: record %s: %s", rec->source, rec->line,
+			rec->id, aq_ctx_errmsg(p->ctx));
 		return -1;
 	}
 	if (opts->align) {
 		if (aq_align(&p->beads, p->al, rec->en, p->en_s.v, p->en_s.n, rec->zh, p->zh_s.v,
 			    p->zh_s.n)) {
-			cli_error("%s:%u: record %s: %s", rec->source, rec->line, rec->id,
-				aq_ctx_errmsg(p->ctx));
+			input_error(opts, out, payload, "%s:%u: record %s: %s", rec->source,
+				rec->line, rec->id, aq_ctx_errmsg(p->ctx));
 			return -1;
 		}
 		a.beads = &p->beads;
@@ -124,7 +143,7 @@ int cli_run_records(char **paths, int n_paths, const cli_pipeline_opts *opts,
 		goto out_rc;
 	if (aq_input_new(&in, p.ctx, n_paths ? (const char *const *)paths : stdin_path,
 		    n_paths ? (size_t)n_paths : 1, &iopts)) {
-		cli_error("%s", aq_ctx_errmsg(p.ctx));
+		input_error(opts, out, payload, "%s", aq_ctx_errmsg(p.ctx));
 		rc = EXIT_INPUT;
 		goto out_rc;
 	}
@@ -134,12 +153,12 @@ int cli_run_records(char **paths, int n_paths, const cli_pipeline_opts *opts,
 		if (rc == AQ_ITEROVER)
 			break;
 		if (rc == AQ_EINPUT) {
-			cli_error("%s", aq_ctx_errmsg(p.ctx));
+			input_error(opts, out, payload, "%s", aq_ctx_errmsg(p.ctx));
 			status = EXIT_INPUT;
 			continue;
 		}
 		if (rc) {
-			cli_error("%s", aq_ctx_errmsg(p.ctx));
+			input_error(opts, out, payload, "%s", aq_ctx_errmsg(p.ctx));
 			status = EXIT_INPUT;
 			break;
 		}

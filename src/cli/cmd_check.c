@@ -1,0 +1,466 @@
+/*
+ * cmd_check.c - `alignqa check`: the CI check.  Loads the rules (shipped
+ * packs, user packs, configuration, glossaries, command-line overrides),
+ * runs every record through the record loop and the checker, hides what a
+ * baseline accepts, writes the report and maps the result to an exit code.
+ */
+#include "common.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_CONFIG ".alignqa.yaml"
+
+static const char check_help[] =
+	"Usage: alignqa check [options] [FILE|DIR|-]...\n"
+	"\n"
+	"Finds translation defects in each record: omitted and added sentences, changed\n"
+	"or dropped numbers, acronyms and terms, untranslated text, punctuation and\n"
+	"script problems.  Records are read from files, directories (recursively) or\n"
+	"standard input (no argument or -), segmented, aligned and checked by the rules\n"
+	"of the shipped packs, your packs and your configuration.\n"
+	"\n"
+	"Output:\n"
+	"  -f, --format FMT        text (default): file:line:col: severity: message [rule]\n"
+	"                            with the sentences concerned and the place marked;\n"
+	"                          json: one document {\"records\":[...],\"summary\":{...}};\n"
+	"                          jsonl: one object a record, {\"id\":...,\"findings\":\n"
+	"                            [{\"rule\",\"severity\",\"category\",\"message\",\n"
+	"                            \"en\":[start,end]|null,\"zh\":[start,end]|null,...}]}\n"
+	"                            (UTF-8 byte offsets into the record's en and zh);\n"
+	"                          sarif: SARIF 2.1.0 (code scanning);\n"
+	"                          junit: JUnit XML, a test case a record;\n"
+	"                          github: GitHub Actions annotations (::error ...)\n"
+	"  -o, --output FILE       write the report to FILE instead of standard output\n"
+	"      --fail-on LEVEL     error (default), warning or info: the lowest severity\n"
+	"                          that makes the check fail (exit code 1)\n"
+	"\n"
+	"Rules:\n"
+	"      --rules-dir DIR     the shipped rule packs (default: next to the program,\n"
+	"                          or $ALIGNQA_RULES_DIR)\n"
+	"  -r, --rules PATH        also load your rule packs: a directory of *.yaml packs\n"
+	"                          or one pack file (repeatable)\n"
+	"  -c, --config FILE       configuration file (default: ./" DEFAULT_CONFIG " if it\n"
+	"                          exists): rules on or off, severities, packs, glossaries\n"
+	"      --no-config         do not read ./" DEFAULT_CONFIG "\n"
+	"      --enable RULE       switch a rule on; RULE may be an id, PACK.* or\n"
+	"                          category:NAME (repeatable, applied in order after\n"
+	"                          the configuration file)\n"
+	"      --disable RULE      switch a rule off (repeatable)\n"
+	"      --severity RULE=LEVEL  change a rule's severity to error, warning or info\n"
+	"                          (repeatable)\n"
+	"  -g, --glossary FILE     glossary TSV (English, Chinese[, status[, note]]) for\n"
+	"                          the terminology rules; the first one also gives the\n"
+	"                          aligner its anchors (repeatable)\n"
+	"  -d, --dictionary FILE   bilingual dictionary for the aligner (CC-CEDICT)\n"
+	"\n"
+	"Baselines:\n"
+	"      --baseline FILE     report only findings that FILE does not list (a\n"
+	"                          fingerprint listed n times hides n findings)\n"
+	"      --write-baseline FILE  write every finding of this run to FILE (written\n"
+	"                          after the check; FILE may be the --baseline file;\n"
+	"                          the exit code is computed as usual)\n"
+	"                          A baseline is a text file meant for review in diffs:\n"
+	"                          \"# alignqa baseline v1\", then one finding a line,\n"
+	"                          FINGERPRINT<TAB>RULE<TAB>RECORD-ID<TAB>MESSAGE, sorted.\n"
+	"                          Only the fingerprint (rule, record id and the text\n"
+	"                          concerned, not its place) decides a match.\n"
+	"\n"
+	"Input:\n"
+	"  -i, --input-format FMT  auto (default), text or jsonl\n"
+	"  -h, --help              show this help\n"
+	"\n"
+	"Exit codes:\n"
+	"  0  no finding at or above --fail-on (findings hidden by --baseline do not count)\n"
+	"  1  findings at or above --fail-on\n"
+	"  2  usage or configuration error: a bad option, a broken rule pack, glossary,\n"
+	"     dictionary, configuration or baseline file; nothing is checked\n"
+	"  3  input or runtime error: a file or record could not be read or checked, or\n"
+	"     the report could not be written.  The other records are still checked and\n"
+	"     reported; 3 wins over 1 because part of the input went unchecked.\n";
+
+/* A --enable, --disable or --severity, applied in command-line order. */
+typedef struct override {
+	int enabled;     /* 1 on, 0 off, -1 keep */
+	int sev;         /* aq_severity, -1 keep */
+	const char *sel; /* rule id, PACK.* or category:NAME */
+	char *owned;     /* copy of sel when cut out of RULE=LEVEL */
+} override;
+
+/* What the record loop hands to emit: everything one check run needs. */
+typedef struct check_run {
+	aq_ctx *ctx;
+	aq_checker *chk;
+	aq_reporter *rep;
+	const aq_baseline *baseline; /* --baseline or NULL */
+	aq_baseline *hidden;         /* findings the baseline has hidden so far */
+	aq_baseline *record;         /* --write-baseline or NULL */
+	aq_findings findings;        /* the current record's, reused */
+	aq_finding *shown;           /* shallow copies of the findings reported */
+	size_t shown_cap;
+	aq_severity fail_on;
+	size_t n_failing;            /* reported findings at or above fail_on */
+	size_t n_hidden;             /* findings hidden by the baseline */
+	bool failed;                 /* the report could not be written */
+} check_run;
+
+static void on_input_error(cli_out *out, const char *message, void *payload)
+{
+	check_run *r = payload;
+
+	if (aq_reporter_input_error(r->rep, &out->buf, message))
+		r->failed = true;
+}
+
+static int emit_check(cli_out *out, const aq_alignment *a, void *payload)
+{
+	check_run *r = payload;
+	aq_findings view;
+	size_t n = 0;
+
+	if (aq_check(&r->findings, r->chk, a)) {
+		char msg[1200];
+
+		snprintf(msg, sizeof(msg), "%s:%u: record %s: %s", a->rec->source, a->rec->line,
+			a->rec->id, aq_ctx_errmsg(r->ctx));
+		cli_error("%s", msg);
+		on_input_error(out, msg, r);
+		return -1;
+	}
+	if (r->findings.n > r->shown_cap) {
+		aq_finding *v = realloc(r->shown, r->findings.n * sizeof(*v));
+		if (!v) {
+			cli_error("out of memory");
+			r->failed = true;
+			return -1;
+		}
+		r->shown = v;
+		r->shown_cap = r->findings.n;
+	}
+	for (size_t i = 0; i < r->findings.n; i++) {
+		const aq_finding *f = &r->findings.v[i];
+
+		if (r->record && aq_baseline_add(r->record, a->rec->id, f)) {
+			cli_error("%s", aq_ctx_errmsg(r->ctx));
+			r->failed = true;
+			return -1;
+		}
+		if (r->baseline && aq_baseline_count(r->hidden, f->fingerprint) <
+		    aq_baseline_count(r->baseline, f->fingerprint)) {
+			if (aq_baseline_add(r->hidden, a->rec->id, f)) {
+				cli_error("%s", aq_ctx_errmsg(r->ctx));
+				r->failed = true;
+				return -1;
+			}
+			r->n_hidden++;
+			continue;
+		}
+		r->shown[n++] = *f; /* borrowed strings: view is never disposed */
+		if (f->severity >= r->fail_on)
+			r->n_failing++;
+	}
+	view.v = r->shown;
+	view.n = n;
+	view.cap = r->shown_cap;
+	if (aq_reporter_record(r->rep, &out->buf, a, &view)) {
+		cli_error("%s", aq_ctx_errmsg(r->ctx));
+		r->failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Everything the options ask for, loaded before any record is read. */
+typedef struct check_setup {
+	aq_rules *rules;
+	aq_lexicon **glossaries;
+	size_t n_glossaries;
+	aq_baseline *baseline;
+} check_setup;
+
+static void setup_dispose(check_setup *s)
+{
+	aq_rules_free(s->rules);
+	for (size_t i = 0; i < s->n_glossaries; i++)
+		aq_lexicon_free(s->glossaries[i]);
+	free(s->glossaries);
+	aq_baseline_free(s->baseline);
+}
+
+/* Loads rules, configuration, glossaries, overrides and the baseline.
+ * Returns 0 or EXIT_USAGE after printing what is wrong. */
+static int setup_load(check_setup *s, aq_ctx *ctx, const char *rules_dir,
+	char **packs, size_t n_packs, const char *config, char **glossaries,
+	size_t n_glossaries, const override *ov, size_t n_ov, const char *baseline)
+{
+	int rc = EXIT_USAGE;
+
+	if (aq_rules_new(&s->rules, ctx) || aq_rules_load_dir(s->rules, cli_rules_dir(rules_dir)))
+		goto out;
+	for (size_t i = 0; i < n_packs; i++) {
+		if (is_dir(packs[i]) ? aq_rules_load_dir(s->rules, packs[i]) :
+		    aq_rules_load_file(s->rules, packs[i]))
+			goto out;
+	}
+	if (config && aq_rules_load_config(s->rules, config))
+		goto out;
+	if (n_glossaries && !(s->glossaries = calloc(n_glossaries, sizeof(aq_lexicon *)))) {
+		aq_ctx_error(ctx, AQ_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n_glossaries; i++) {
+		if (aq_lexicon_load(&s->glossaries[i], ctx, glossaries[i], AQ_LEX_GLOSSARY))
+			goto out;
+		s->n_glossaries++;
+		if (aq_rules_add_glossary(s->rules, s->glossaries[i]))
+			goto out;
+	}
+	for (size_t i = 0; i < n_ov; i++) {
+		if (aq_rules_configure(s->rules, ov[i].sel, ov[i].enabled, ov[i].sev)) {
+			char msg[1100];
+
+			snprintf(msg, sizeof(msg), "%s", aq_ctx_errmsg(ctx));
+			aq_ctx_error(ctx, AQ_EINVAL, "--%s %s: %s", ov[i].sev >= 0 ? "severity" :
+				ov[i].enabled ? "enable" : "disable", ov[i].sel, msg);
+			goto out;
+		}
+	}
+	if (baseline && aq_baseline_load(&s->baseline, ctx, baseline))
+		goto out;
+	rc = 0;
+out:
+	if (rc)
+		cli_error("%s", *aq_ctx_errmsg(ctx) ? aq_ctx_errmsg(ctx) : "out of memory");
+	return rc;
+}
+
+/* "RULE=LEVEL" -> an override; returns 0 or -1. */
+static int parse_severity(override *o, const char *arg)
+{
+	const char *eq = strrchr(arg, '=');
+	aq_severity sev;
+
+	if (!eq || eq == arg || aq_severity_parse(&sev, eq + 1))
+		return -1;
+	o->owned = strndup(arg, (size_t)(eq - arg));
+	if (!o->owned)
+		return -1;
+	o->sel = o->owned;
+	o->enabled = -1;
+	o->sev = (int)sev;
+	return 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	enum { OPT_FAIL_ON = 256, OPT_RULES_DIR, OPT_NO_CONFIG, OPT_ENABLE, OPT_DISABLE,
+	       OPT_SEVERITY, OPT_BASELINE, OPT_WRITE_BASELINE };
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "rules-dir", required_argument, NULL, OPT_RULES_DIR },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
+		{ "enable", required_argument, NULL, OPT_ENABLE },
+		{ "disable", required_argument, NULL, OPT_DISABLE },
+		{ "severity", required_argument, NULL, OPT_SEVERITY },
+		{ "glossary", required_argument, NULL, 'g' },
+		{ "dictionary", required_argument, NULL, 'd' },
+		{ "baseline", required_argument, NULL, OPT_BASELINE },
+		{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
+		{ "input-format", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	aq_report_format fmt = AQ_REPORT_TEXT;
+	aq_severity fail_on = AQ_SEV_ERROR;
+	const char *output = NULL, *rules_dir = NULL, *config = NULL, *baseline = NULL;
+	const char *write_baseline = NULL;
+	bool no_config = false, out_open = false;
+	char **packs = NULL, **glossaries = NULL;
+	size_t n_packs = 0, n_glossaries = 0, n_ov = 0;
+	override *ov = NULL;
+	cli_pipeline_opts opts;
+	check_setup setup;
+	check_run run;
+	aq_ctx *ctx = NULL;
+	cli_out out;
+	int c, rc = EXIT_USAGE;
+
+	memset(&opts, 0, sizeof(opts));
+	memset(&setup, 0, sizeof(setup));
+	memset(&run, 0, sizeof(run));
+	aq_findings_init(&run.findings);
+	opts.align = true;
+	aq_align_opts_default(&opts.align_opts);
+	/* Each repeatable option is used at most argc times. */
+	packs = calloc((size_t)argc, sizeof(*packs));
+	glossaries = calloc((size_t)argc, sizeof(*glossaries));
+	ov = calloc((size_t)argc, sizeof(*ov));
+	if (!packs || !glossaries || !ov) {
+		cli_error("out of memory");
+		goto out;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:o:r:c:g:d:i:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (aq_report_format_parse(&fmt, optarg)) {
+				rc = cli_usage_error("check", "unknown format '%s' (text, json, jsonl, "
+					"sarif, junit or github)", optarg);
+				goto out;
+			}
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case OPT_FAIL_ON:
+			if (aq_severity_parse(&fail_on, optarg)) {
+				rc = cli_usage_error("check", "--fail-on wants error, warning or info, "
+					"not '%s'", optarg);
+				goto out;
+			}
+			break;
+		case OPT_RULES_DIR:
+			rules_dir = optarg;
+			break;
+		case 'r':
+			packs[n_packs++] = optarg;
+			break;
+		case 'c':
+			config = optarg;
+			break;
+		case OPT_NO_CONFIG:
+			no_config = true;
+			break;
+		case OPT_ENABLE:
+		case OPT_DISABLE:
+			ov[n_ov++] = (override){ c == OPT_ENABLE, -1, optarg, NULL };
+			break;
+		case OPT_SEVERITY:
+			if (parse_severity(&ov[n_ov], optarg)) {
+				rc = cli_usage_error("check", "--severity wants RULE=LEVEL with LEVEL "
+					"error, warning or info, not '%s'", optarg);
+				goto out;
+			}
+			n_ov++;
+			break;
+		case 'g':
+			glossaries[n_glossaries++] = optarg;
+			break;
+		case 'd':
+			opts.dictionary = optarg;
+			break;
+		case OPT_BASELINE:
+			baseline = optarg;
+			break;
+		case OPT_WRITE_BASELINE:
+			write_baseline = optarg;
+			break;
+		case 'i':
+			if (cli_parse_input_format(optarg, &opts.format)) {
+				rc = cli_usage_error("check", "unknown input format '%s'", optarg);
+				goto out;
+			}
+			break;
+		case 'h':
+			fputs(check_help, stdout);
+			rc = EXIT_CLEAN;
+			goto out;
+		default:
+			rc = cli_usage_error("check", "bad option");
+			goto out;
+		}
+	}
+	if (config && no_config) {
+		rc = cli_usage_error("check", "--config and --no-config exclude each other");
+		goto out;
+	}
+	if (!config && !no_config && access(DEFAULT_CONFIG, F_OK) == 0)
+		config = DEFAULT_CONFIG;
+
+	if (aq_ctx_new(&ctx)) {
+		cli_error("out of memory");
+		rc = EXIT_INPUT;
+		goto out;
+	}
+	if ((rc = setup_load(&setup, ctx, rules_dir, packs, n_packs, config, glossaries,
+		    n_glossaries, ov, n_ov, baseline)))
+		goto out;
+	rc = EXIT_INPUT; /* from here on, failures are runtime errors */
+	run.ctx = ctx;
+	run.fail_on = fail_on;
+	run.baseline = setup.baseline;
+	if (aq_checker_new(&run.chk, ctx, setup.rules) ||
+	    aq_reporter_new(&run.rep, ctx, fmt, setup.rules) ||
+	    (baseline && aq_baseline_new(&run.hidden, ctx)) ||
+	    (write_baseline && aq_baseline_new(&run.record, ctx))) {
+		cli_error("%s", aq_ctx_errmsg(ctx));
+		goto out;
+	}
+	aq_reporter_set_fail_on(run.rep, fail_on);
+
+	opts.rules_dir = rules_dir;
+	opts.glossary = n_glossaries ? glossaries[0] : NULL;
+	opts.glossary_lex = setup.n_glossaries ? setup.glossaries[0] : NULL;
+	opts.on_input_error = on_input_error;
+	if (cli_out_open(&out, output))
+		goto out;
+	out_open = true;
+	if (aq_reporter_begin(run.rep, &out.buf)) {
+		cli_error("%s", aq_ctx_errmsg(ctx));
+		goto out;
+	}
+	rc = cli_run_records(argv + optind, argc - optind, &opts, emit_check, &run, &out);
+	if (rc == EXIT_USAGE) {
+		/* The loop could not start (abbreviations, dictionary): no report. */
+		aq_buf_clear(&out.buf);
+		goto out;
+	}
+	if (aq_reporter_end(run.rep, &out.buf)) {
+		cli_error("%s", aq_ctx_errmsg(ctx));
+		run.failed = true;
+	}
+	out_open = false;
+	if (cli_out_close(&out))
+		run.failed = true;
+	if (write_baseline && aq_baseline_save(run.record, write_baseline)) {
+		cli_error("%s", aq_ctx_errmsg(ctx));
+		run.failed = true;
+	}
+	if (run.n_hidden)
+		fprintf(stderr, "alignqa: %zu finding%s hidden by the baseline %s\n", run.n_hidden,
+			run.n_hidden == 1 ? "" : "s", baseline);
+	if (rc == EXIT_INPUT || run.failed)
+		rc = EXIT_INPUT;
+	else
+		rc = run.n_failing ? EXIT_FINDINGS : EXIT_CLEAN;
+out:
+	if (out_open)
+		cli_out_close(&out);
+	aq_findings_dispose(&run.findings);
+	free(run.shown);
+	aq_baseline_free(run.hidden);
+	aq_baseline_free(run.record);
+	aq_reporter_free(run.rep);
+	aq_checker_free(run.chk);
+	setup_dispose(&setup);
+	aq_ctx_free(ctx);
+	for (size_t i = 0; i < n_ov; i++)
+		free(ov[i].owned);
+	free(ov);
+	free(packs);
+	free(glossaries);
+	return rc;
+}
