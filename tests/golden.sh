@@ -45,6 +45,11 @@ case_ records.segment segment --format jsonl samples/jsonl/records.jsonl
 case_ records.align align samples/jsonl/records.jsonl
 case_ records.align-jsonl align --format jsonl samples/jsonl/records.jsonl
 case_ directory.align-jsonl align --format jsonl samples/text
+case_ directory.check check --no-config --fail-on info samples/text
+case_ directory.check-jsonl check --no-config --format jsonl samples/text
+case_ records.check-jsonl check --no-config --format jsonl samples/jsonl/records.jsonl
+case_ records.check-sarif check --no-config --format sarif samples/jsonl/records.jsonl
+case_ broken-jsonl.check check --no-config --format jsonl samples/jsonl/broken.jsonl
 case_ broken-jsonl.align align --format jsonl samples/jsonl/broken.jsonl
 case_ broken-text.align align samples/broken
 case_ missing-file.align align samples/does-not-exist.txt

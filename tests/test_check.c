@@ -1,0 +1,545 @@
+/*
+ * test_check.c - the checker on hand-made records: every built-in check
+ * fires on a record made to show its defect and stays quiet on a clean
+ * one; number forms, acronym forms, glossary statuses, fingerprints that
+ * survive an unrelated edit, and malformed input.  The shipped rule packs
+ * are loaded from $AQ_TEST_RULES_DIR (the rules/ directory).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alignqa.h"
+
+#ifndef AQ_TEST_SOURCE_DIR
+#define AQ_TEST_SOURCE_DIR "."
+#endif
+
+typedef struct env {
+	aq_ctx *ctx;
+	aq_rules *rules;
+	aq_checker *chk;
+	aq_segmenter *seg;
+	aq_aligner *al;
+	aq_findings f;
+	aq_spans es, zs;
+	aq_beads beads;
+} env;
+
+static const char *rules_dir(void)
+{
+	const char *d = getenv("AQ_TEST_RULES_DIR");
+
+	return d && *d ? d : AQ_TEST_SOURCE_DIR "/../rules";
+}
+
+static int setup(void **state)
+{
+	env *e = calloc(1, sizeof(*e));
+	char path[4096];
+
+	if (!e || aq_ctx_new(&e->ctx) || aq_rules_new(&e->rules, e->ctx))
+		return -1;
+	if (aq_rules_load_dir(e->rules, rules_dir())) {
+		fprintf(stderr, "rules: %s\n", aq_ctx_errmsg(e->ctx));
+		return -1;
+	}
+	if (aq_checker_new(&e->chk, e->ctx, e->rules)) {
+		fprintf(stderr, "checker: %s\n", aq_ctx_errmsg(e->ctx));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/abbreviations.txt", rules_dir());
+	if (aq_segmenter_new(&e->seg, e->ctx, path) || aq_aligner_new(&e->al, e->ctx, NULL, NULL, NULL)) {
+		fprintf(stderr, "segmenter/aligner: %s\n", aq_ctx_errmsg(e->ctx));
+		return -1;
+	}
+	aq_findings_init(&e->f);
+	aq_spans_init(&e->es);
+	aq_spans_init(&e->zs);
+	aq_beads_init(&e->beads);
+	*state = e;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	env *e = *state;
+
+	aq_findings_dispose(&e->f);
+	aq_spans_dispose(&e->es);
+	aq_spans_dispose(&e->zs);
+	aq_beads_dispose(&e->beads);
+	aq_aligner_free(e->al);
+	aq_segmenter_free(e->seg);
+	aq_checker_free(e->chk);
+	aq_rules_free(e->rules);
+	aq_ctx_free(e->ctx);
+	free(e);
+	return 0;
+}
+
+/* A record from its two texts and "key=value" lines of metadata. */
+static aq_record *make_record(const char *id, const char *en, size_t en_len, const char *zh,
+	size_t zh_len, const char *meta)
+{
+	aq_record *rec = NULL;
+
+	assert_int_equal(aq_record_new(&rec), 0);
+	rec->id = strdup(id);
+	rec->en = malloc(en_len + 1);
+	rec->zh = malloc(zh_len + 1);
+	assert_non_null(rec->id);
+	assert_non_null(rec->en);
+	assert_non_null(rec->zh);
+	memcpy(rec->en, en, en_len);
+	rec->en[en_len] = '\0';
+	memcpy(rec->zh, zh, zh_len);
+	rec->zh[zh_len] = '\0';
+	rec->en_len = en_len;
+	rec->zh_len = zh_len;
+	while (meta && *meta) {
+		const char *eq = strchr(meta, '='), *nl = strchr(meta, '\n');
+		char key[64];
+
+		if (!nl)
+			nl = meta + strlen(meta);
+		assert_non_null(eq);
+		assert_true(eq < nl && (size_t)(eq - meta) < sizeof(key));
+		memcpy(key, meta, (size_t)(eq - meta));
+		key[eq - meta] = '\0';
+		assert_int_equal(aq_record_add_meta(rec, key, eq + 1, (size_t)(nl - eq - 1)), 0);
+		meta = *nl ? nl + 1 : nl;
+	}
+	return rec;
+}
+
+/* Beads from "1-1 1-0 0-1 ..." over the segmented sentences, every score
+ * set to score. */
+static void make_beads(env *e, const char *spec, float score)
+{
+	uint32_t ei = 0, zi = 0;
+
+	e->beads.n = 0;
+	while (*spec) {
+		aq_bead b;
+		int m = spec[0] - '0', n = spec[2] - '0';
+
+		b.en_idx = ei;
+		b.zh_idx = zi;
+		b.en_n = (uint8_t)m;
+		b.zh_n = (uint8_t)n;
+		b.score = score;
+		if (e->beads.n == e->beads.cap) {
+			e->beads.cap = e->beads.cap ? e->beads.cap * 2 : 16;
+			e->beads.v = realloc(e->beads.v, e->beads.cap * sizeof(aq_bead));
+			assert_non_null(e->beads.v);
+		}
+		e->beads.v[e->beads.n++] = b;
+		ei += (uint32_t)m;
+		zi += (uint32_t)n;
+		spec += 3;
+		while (*spec == ' ')
+			spec++;
+	}
+	assert_int_equal(ei, e->es.n);
+	assert_int_equal(zi, e->zs.n);
+}
+
+/* Segments, aligns (or takes the beads given) and checks one record. */
+static int run(env *e, aq_record *rec, const char *beads, float score)
+{
+	aq_alignment a = { rec, &e->es, &e->zs, &e->beads };
+	int rc;
+
+	assert_int_equal(aq_segment_text(&e->es, e->seg, AQ_LANG_EN, rec->en, rec->en_len), 0);
+	assert_int_equal(aq_segment_text(&e->zs, e->seg, AQ_LANG_ZH, rec->zh, rec->zh_len), 0);
+	if (beads)
+		make_beads(e, beads, score);
+	else
+		assert_int_equal(aq_align(&e->beads, e->al, rec->en, e->es.v, e->es.n, rec->zh, e->zs.v,
+			e->zs.n), 0);
+	rc = aq_check(&e->f, e->chk, &a);
+	if (rc)
+		fprintf(stderr, "aq_check: %s\n", aq_ctx_errmsg(e->ctx));
+	return rc;
+}
+
+static size_t count_rule(const aq_findings *f, const char *rule)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < f->n; i++)
+		n += strcmp(f->v[i].rule, rule) == 0;
+	return n;
+}
+
+static void dump(const aq_findings *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		fprintf(stderr, "    %s: %s\n", f->v[i].rule, f->v[i].message);
+}
+
+#define ALL_BUILTINS \
+	"structure.omission structure.addition structure.untranslated structure.copied-source " \
+	"structure.length-ratio structure.low-confidence structure.out-of-order " \
+	"numbers.missing numbers.extra numbers.changed terms.acronym-missing " \
+	"terms.acronym-undefined terms.inconsistent-term terms.glossary-preferred " \
+	"terms.glossary-deprecated terms.glossary-forbidden punctuation.brackets-unbalanced " \
+	"punctuation.quotes-unbalanced encoding.traditional-chars metadata.date-mismatch " \
+	"metadata.doi-malformed"
+
+typedef struct tcase {
+	const char *name;
+	const char *en, *zh;
+	const char *beads;  /* NULL: align; else "1-1 1-0 ..." */
+	float score;        /* bead scores with beads (0 means 1) */
+	const char *meta;   /* "key=value" lines */
+	const char *fire;   /* rules that must report (space-separated) */
+	const char *quiet;  /* rules that must not */
+} tcase;
+
+/* The first three sentences of the seed record, faithfully translated. */
+#define SEED_EN \
+	"Osteoarthritis (OA) remains a major challenge for clinicians and researchers, as current " \
+	"treatments predominantly focus on symptomatic relief without completely addressing the " \
+	"underlying pathogenesis. In this regard, intraarticular injections of mesenchymal stem " \
+	"cells (MSCs) are emerging as a promising choice to mitigate pain and functional impairment " \
+	"in knee OA patients. The strong optimism for this therapeutic modality is based on " \
+	"experimental evidence supporting a role for MSCs in modulating inflammation."
+#define SEED_ZH \
+	"骨关节炎（OA）仍然是临床医生和研究人员面临的重大挑战，因为目前的治疗主要集中在症状缓解上，" \
+	"而没有完全解决潜在的发病机制。在这方面，关节内注射间充质干细胞（MSCs）正成为减轻膝关节OA" \
+	"患者疼痛和功能障碍的一种有前景的选择。对这种治疗方式的强烈乐观态度基于支持MSCs在调节炎症中" \
+	"发挥作用的实验证据。"
+
+static const tcase cases[] = {
+	{ "clean seed", SEED_EN, SEED_ZH, NULL, 0, NULL, "", ALL_BUILTINS },
+	{ "clean seed, beads by hand", SEED_EN, SEED_ZH, "1-1 1-1 1-1", 0,
+		"doi=10.1080/03008207.2025.2536148\ndate=2025-07-28\n"
+		"citation=Connect Tissue Res. 2025 Jul 28:1-7. doi: 10.1080/03008207.2025.2536148.",
+		"", ALL_BUILTINS },
+	/* structure */
+	{ "omission 1-0", "The trial enrolled 120 patients. All of them had knee pain. "
+		"Pain fell by half after 12 weeks.",
+		"该试验纳入了120名患者。12周后疼痛减轻了一半。", "1-1 1-0 1-1", 0, NULL,
+		"structure.omission", "structure.addition" },
+	{ "addition 0-1", "The trial enrolled 120 patients. Pain fell by half after 12 weeks.",
+		"该试验纳入了120名患者。研究经伦理委员会批准。12周后疼痛减轻了一半。", "1-1 0-1 1-1", 0, NULL,
+		"structure.addition", "structure.omission" },
+	{ "omission found by the aligner",
+		"Osteoarthritis remains a major challenge for clinicians and researchers worldwide. "
+		"Current treatments focus on symptomatic relief without addressing the pathogenesis. "
+		"Injections of mesenchymal stem cells are emerging as a promising choice for 250 patients. "
+		"The strong optimism is based on experimental evidence from 17 trials in 2019.",
+		"骨关节炎仍然是全世界临床医生和研究人员面临的重大挑战。"
+		"注射间充质干细胞正成为250名患者的一种有前景的选择。"
+		"这种乐观态度基于2019年17项试验的实验证据。", NULL, 0, NULL,
+		"structure.omission", "structure.addition" },
+	{ "untranslated sentence", "Pain fell. Patients were randomly assigned to the two treatment groups.",
+		"疼痛减轻了。Patients were randomly assigned to two groups of treatment.", "1-1 1-1", 0, NULL,
+		"structure.untranslated", "structure.copied-source" },
+	{ "copied source", "Pain fell. Osteoarthritis remains a major challenge for clinicians.",
+		"疼痛减轻了。Osteoarthritis remains a major challenge for clinicians.", "1-1 1-1", 0, NULL,
+		"structure.copied-source", "structure.untranslated" },
+	{ "English gloss in brackets is no copy",
+		"Non-small cell lung cancer (NSCLC) is a malignant tumour with high mortality.",
+		"非小细胞肺癌（non-small cell lung cancer, NSCLC）是死亡率很高的恶性肿瘤。", "1-1", 0, NULL,
+		"", "structure.copied-source structure.untranslated" },
+	{ "truncated translation",
+		"Intraarticular injections of mesenchymal stem cells are emerging as a promising choice "
+		"to mitigate pain and functional impairment in patients with knee osteoarthritis.",
+		"关节内注射间充质干细胞。", "1-1", 0, NULL, "structure.length-ratio", "" },
+	{ "low confidence", "The trial enrolled patients with knee osteoarthritis.",
+		"该试验纳入了膝骨关节炎患者。", "1-1", 0.1f, NULL, "structure.low-confidence", "" },
+	{ "out of order",
+		"The trial enrolled patients with knee pain. The MSC dose was 37 mg in 2019. "
+		"Pain fell by half. Swelling also decreased.",
+		"该试验纳入了膝关节疼痛患者。疼痛减轻了一半。肿胀也减轻了。2019年MSC剂量为37 mg。",
+		"1-1 1-0 1-1 1-1 0-1", 0, NULL, "structure.out-of-order",
+		"structure.omission structure.addition" },
+	/* numbers */
+	{ "changed percentage", "Pain fell in 42% of the patients.", "42例患者中24%的疼痛减轻。",
+		"1-1", 0, NULL, "numbers.changed", "numbers.missing" },
+	{ "changed percentage alone", "Pain fell in 42% of the patients.", "24%的患者疼痛减轻。",
+		"1-1", 0, NULL, "numbers.changed", "numbers.missing numbers.extra" },
+	{ "thousands separator", "We enrolled 1,234 patients and 12,486 controls.",
+		"我们纳入了1234名患者和12486名对照。", "1-1", 0, NULL, "",
+		"numbers.missing numbers.extra numbers.changed" },
+	{ "number words", "Thirty patients were treated for two weeks.", "三十名患者接受了2周治疗。",
+		"1-1", 0, NULL, "", "numbers.missing numbers.extra numbers.changed" },
+	{ "full-width p-value", "The difference was significant (P<0.05).", "差异有统计学意义（P＜0.05）。",
+		"1-1", 0, NULL, "", "numbers.missing numbers.extra numbers.changed" },
+	{ "range and CI", "Age ranged from 18 to 65 years (95% CI 1.2-3.4).",
+		"年龄18～65岁（95%置信区间1.2～3.4）。", "1-1", 0, NULL, "",
+		"numbers.missing numbers.extra numbers.changed" },
+	{ "percent on one end of a range", "The rate was 9.37-10.41 per cent (9.37-10.41%).",
+		"比率为9.37%～10.41%（9.37%～10.41%）。", "1-1", 0, NULL, "",
+		"numbers.missing numbers.extra numbers.changed" },
+	{ "space as thousands separator", "Each patient received 100,000 IU.",
+		"每名患者接受100 000 IU。", "1-1", 0, NULL, "",
+		"numbers.missing numbers.extra numbers.changed" },
+	{ "decades", "In the 1990s the community began.", "在20世纪90年代，这个群体开始了。", "1-1", 0,
+		NULL, "", "numbers.missing numbers.extra numbers.changed" },
+	{ "digits inside names", "RUNX2 was measured by MTS assay.",
+		"采用MTS[3-(4,5-dimethylthiazol-2-yl)]法检测Runt相关转录因子2(RUNX2)。", "1-1", 0, NULL, "",
+		"numbers.missing numbers.extra numbers.changed" },
+	{ "missing range end", "Patients aged 10-20 years were included.", "纳入了年龄10岁的患者。",
+		"1-1", 0, NULL, "numbers.missing", "numbers.extra" },
+	{ "extra number", "The dose was increased every day.", "剂量每天增加25毫克。", "1-1", 0, NULL,
+		"numbers.extra", "numbers.missing" },
+	{ "one of / 之一", "Lung cancer is one of the most common diseases.", "肺癌是最常见的疾病之一。",
+		"1-1", 0, NULL, "", "numbers.missing numbers.extra numbers.changed" },
+	/* acronyms */
+	{ "acronym dropped where the Chinese uses it elsewhere",
+		"Mesenchymal stem cells (MSCs) reduce pain. MSCs also reduce swelling in knee joints.",
+		"间充质干细胞（MSCs）可减轻疼痛。它们还能减轻膝关节肿胀。", "1-1 1-1", 0, NULL,
+		"terms.acronym-missing", "" },
+	{ "acronym spelled out with its Chinese definition",
+		"Mesenchymal stem cells (MSCs) reduce pain. MSCs also reduce swelling in knee joints.",
+		"间充质干细胞（MSCs）可减轻疼痛。间充质干细胞还能减轻膝关节肿胀。", "1-1 1-1", 0, NULL, "",
+		"terms.acronym-missing" },
+	{ "acronym plural and possessive", "The MSC's effect was strong. MSCs were injected.",
+		"MSCs的作用很强。注射了MSC。", "1-1 1-1", 0, NULL, "", "terms.acronym-missing" },
+	{ "acronym used bare without the definition",
+		"Mesenchymal stem cells (MSCs) reduce inflammation.", "MSCs可减轻炎症。", "1-1", 0, NULL,
+		"terms.acronym-undefined", "terms.acronym-missing" },
+	{ "roman numerals and translated acronyms",
+		"Stage IV disease was found in the USA (OR 2.1, 95% CI 1.1-3.2).",
+		"在美国发现了Ⅳ期疾病（比值比2.1，95%置信区间1.1～3.2）。", "1-1", 0, NULL, "",
+		"terms.acronym-missing" },
+	/* terms */
+	{ "one term two ways", "A meta-analysis was done. The meta-analysis included 12 trials.",
+		"我们进行了荟萃分析。该Meta分析纳入了12项试验。", "1-1 1-1", 0, NULL,
+		"terms.inconsistent-term", "" },
+	{ "abbreviation is not a second way", "Heart failure is common. Heart failure is severe.",
+		"心力衰竭很常见。心衰很严重。", "1-1 1-1", 0, NULL, "", "terms.inconsistent-term" },
+	{ "glossary preferred", "Osteoarthritis is common in older adults.", "这种骨病在老年人中很常见。",
+		"1-1", 0, NULL, "terms.glossary-preferred", "terms.glossary-deprecated" },
+	{ "glossary deprecated", "Osteoarthritis is common in older adults.", "骨性关节炎在老年人中很常见。",
+		"1-1", 0, NULL, "terms.glossary-deprecated", "terms.glossary-preferred" },
+	{ "glossary forbidden", "Stem cells were cultured for 7 days.", "茎细胞培养了7天。", "1-1", 0, NULL,
+		"terms.glossary-forbidden", "terms.glossary-preferred" },
+	{ "glossary term split by a line break", "The metabolic syndrome was common.",
+		"代谢综 合征很常见。", "1-1", 0, NULL, "", "terms.glossary-preferred" },
+	/* punctuation */
+	{ "unclosed bracket", "Pain decreased in the treated patients (n = 30).",
+		"治疗组患者的疼痛减轻（n = 30。", "1-1", 0, NULL, "punctuation.brackets-unbalanced", "" },
+	{ "bracket cut on both sides", "Pain decreased in the treated patients (P",
+		"治疗组患者的疼痛减轻(P", "1-1", 0, NULL, "", "punctuation.brackets-unbalanced" },
+	{ "list markers", "Steps: 1) wash the knee; 2) dry it.", "步骤：1）清洗膝关节；2）擦干。", "1-1", 0,
+		NULL, "", "punctuation.brackets-unbalanced" },
+	{ "title marks", "The study appeared in Nature.", "该研究发表于《自然》杂志。", "1-1", 0, NULL, "",
+		"punctuation.brackets-unbalanced" },
+	{ "unclosed quote", "This effect is called \"joint preservation\".", "这种作用被称为“关节保护。",
+		"1-1", 0, NULL, "punctuation.quotes-unbalanced", "" },
+	{ "apostrophes are not quotes", "The patients\xE2\x80\x99 knees and the doctor\xE2\x80\x99s view "
+		"did not change.", "患者的膝关节和医生的看法没有改变。", "1-1", 0, NULL, "",
+		"punctuation.quotes-unbalanced" },
+	/* encoding */
+	{ "traditional characters in a simplified text",
+		"The results show that the treatment is effective. This was expected.",
+		"研究结果显示该治疗有效。這個结果在预料之中。", "1-1 1-1", 0, NULL,
+		"encoding.traditional-chars", "" },
+	{ "simplified text", "The results show that the treatment is effective.", "研究结果显示该治疗有效。",
+		"1-1", 0, NULL, "", "encoding.traditional-chars" },
+	/* metadata */
+	{ "date against citation", "Pain fell.", "疼痛减轻了。", "1-1", 0,
+		"date=2025-07-28\ncitation=Connect Tissue Res. 2025 Jul 29:1-7.",
+		"metadata.date-mismatch", "" },
+	{ "date against related article", "Pain fell.", "疼痛减轻了。", "1-1", 0,
+		"journal=Connect Tissue Res\ndate=2025-07-28\nrelated=Connect Tissue Res. 2025-8-28",
+		"metadata.date-mismatch", "" },
+	{ "date of another journal's article", "Pain fell.", "疼痛减轻了。", "1-1", 0,
+		"journal=Connect Tissue Res\ndate=2025-07-28\nrelated=J Feline Med Surg. 2025-7",
+		"", "metadata.date-mismatch" },
+	{ "date at month precision", "Pain fell.", "疼痛减轻了。", "1-1", 0,
+		"journal=Connect Tissue Res\ndate=2025-07-28\nrelated=Connect Tissue Res. 2025-7",
+		"", "metadata.date-mismatch" },
+	{ "truncated doi", "Pain fell.", "疼痛减轻了。", "1-1", 0, "doi=10.1080", "metadata.doi-malformed",
+		"" },
+	{ "doi with a space", "Pain fell.", "疼痛减轻了。", "1-1", 0, "doi=10.1080/0300 8207",
+		"metadata.doi-malformed", "" },
+	{ "good doi", "Pain fell.", "疼痛减轻了。", "1-1", 0, "doi=10.5555/aq.2025-1",
+		"", "metadata.doi-malformed" },
+};
+
+static void check_list(const aq_findings *f, const char *name, const char *list, bool want)
+{
+	char rule[128];
+
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, " ");
+
+		if (n) {
+			assert_true(n < sizeof(rule));
+			memcpy(rule, p, n);
+			rule[n] = '\0';
+			if ((count_rule(f, rule) > 0) != want) {
+				fprintf(stderr, "case \"%s\": %s should %s\n", name, rule,
+					want ? "fire" : "stay quiet");
+				dump(f);
+				fail();
+			}
+		}
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+}
+
+static void test_cases(void **state)
+{
+	env *e = *state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const tcase *c = &cases[i];
+		aq_record *rec = make_record("case", c->en, strlen(c->en), c->zh, strlen(c->zh), c->meta);
+
+		assert_int_equal(run(e, rec, c->beads, c->score > 0 ? c->score : 1.0f), 0);
+		check_list(&e->f, c->name, c->fire, true);
+		check_list(&e->f, c->name, c->quiet, false);
+		/* every finding is placed inside the texts and sorted */
+		for (size_t k = 0; k < e->f.n; k++) {
+			const aq_finding *x = &e->f.v[k];
+
+			assert_true(x->en.off == AQ_NO_SPAN || (x->en.off <= x->en.end && x->en.end <= rec->en_len));
+			assert_true(x->zh.off == AQ_NO_SPAN || (x->zh.off <= x->zh.end && x->zh.end <= rec->zh_len));
+			assert_true(k == 0 || e->f.v[k - 1].en.off <= x->en.off);
+			assert_non_null(x->message);
+			assert_null(strchr(x->message, '{'));
+		}
+		aq_record_free(rec);
+	}
+}
+
+/* Each check reports once where the defect is, not once per character or
+ * per occurrence. */
+static void test_counts(void **state)
+{
+	env *e = *state;
+	aq_record *rec;
+
+	rec = make_record("trad", "The results show that it works. This was expected.",
+		strlen("The results show that it works. This was expected."),
+		"研究結果顯示有效。這個结果在预料之中。", strlen("研究結果顯示有效。這個结果在预料之中。"), NULL);
+	assert_int_equal(run(e, rec, "1-1 1-1", 1.0f), 0);
+	/* the whole record is not Traditional (more Simplified-only characters
+	 * would be needed to say so); one finding per sentence at most */
+	assert_true(count_rule(&e->f, "encoding.traditional-chars") <= 2);
+	assert_true(count_rule(&e->f, "encoding.traditional-chars") >= 1);
+	aq_record_free(rec);
+
+	rec = make_record("trad-all", "The results show that the treatment is effective. It was safe.",
+		strlen("The results show that the treatment is effective. It was safe."),
+		"研究結果顯示該治療有效。該療法很安全。", strlen("研究結果顯示該治療有效。該療法很安全。"), NULL);
+	assert_int_equal(run(e, rec, "1-1 1-1", 1.0f), 0);
+	assert_int_equal(count_rule(&e->f, "encoding.traditional-chars"), 1);
+	aq_record_free(rec);
+
+	rec = make_record("nums", "Rates were 12%, 15% and 18%.", strlen("Rates were 12%, 15% and 18%."),
+		"比率分别为12%、51%和18%。", strlen("比率分别为12%、51%和18%。"), NULL);
+	assert_int_equal(run(e, rec, "1-1", 1.0f), 0);
+	assert_int_equal(count_rule(&e->f, "numbers.changed"), 1);
+	assert_int_equal(count_rule(&e->f, "numbers.missing"), 0);
+	assert_int_equal(count_rule(&e->f, "numbers.extra"), 0);
+	for (size_t k = 0; k < e->f.n; k++) {
+		if (strcmp(e->f.v[k].rule, "numbers.changed"))
+			continue;
+		/* placed at 15% and at 51% */
+		assert_memory_equal(rec->en + e->f.v[k].en.off, "15%", 3);
+		assert_memory_equal(rec->zh + e->f.v[k].zh.off, "51%", 3);
+	}
+	aq_record_free(rec);
+}
+
+static uint64_t fingerprint_of(const aq_findings *f, const char *rule)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (!strcmp(f->v[i].rule, rule))
+			return f->v[i].fingerprint;
+	fail_msg("no %s finding", rule);
+	return 0;
+}
+
+/* A finding keeps its fingerprint when an unrelated sentence pair is added
+ * in front of it. */
+static void test_fingerprint_after_edit(void **state)
+{
+	env *e = *state;
+	const char *en1 = "Pain fell in 42% of the patients.";
+	const char *zh1 = "24%的患者疼痛减轻。";
+	const char *en2 = "The trial ran in 2019. Pain fell in 42% of the patients.";
+	const char *zh2 = "该试验于2019年进行。24%的患者疼痛减轻。";
+	aq_record *a = make_record("fp", en1, strlen(en1), zh1, strlen(zh1), NULL);
+	aq_record *b = make_record("fp", en2, strlen(en2), zh2, strlen(zh2), NULL);
+	uint64_t fa, fb;
+
+	(void)state;
+	assert_int_equal(run(e, a, "1-1", 1.0f), 0);
+	fa = fingerprint_of(&e->f, "numbers.changed");
+	assert_int_equal(run(e, b, "1-1 1-1", 1.0f), 0);
+	fb = fingerprint_of(&e->f, "numbers.changed");
+	assert_true(fa == fb);
+	aq_record_free(a);
+	aq_record_free(b);
+}
+
+/* Invalid UTF-8, empty sides and broken alignments: no crash, and errors
+ * only for programmer mistakes (beads that do not fit the sentences). */
+static void test_malformed(void **state)
+{
+	static const struct {
+		const char *en, *zh;
+		size_t en_len, zh_len;
+	} inputs[] = {
+		{ "Bad \xff\xfe bytes (MSC\xc3 in 42% of cases.", "坏\xe4\xb8字节（MSC在24%\xf0\x9f中。", 0, 0 },
+		{ "", "", 0, 0 },
+		{ "Only English here.", "", 0, 0 },
+		{ "", "只有中文。", 0, 0 },
+		{ "\xe2\x80\x9c\xe2\x80\x98(((", "\xe3\x80\x90\xe3\x80\x8a\xef\xbc\x88", 0, 0 },
+		{ "Nul\0inside 12.", "空\0字节12。", 14, 14 },
+	};
+	env *e = *state;
+
+	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		size_t el = inputs[i].en_len ? inputs[i].en_len : strlen(inputs[i].en);
+		size_t zl = inputs[i].zh_len ? inputs[i].zh_len : strlen(inputs[i].zh);
+		aq_record *rec = make_record("bad", inputs[i].en, el, inputs[i].zh, zl,
+			"doi=\xff\ndate=20x5\ncitation=\xc3");
+
+		assert_int_equal(run(e, rec, NULL, 1.0f), 0);
+		aq_record_free(rec);
+	}
+	/* a bead past the sentences is the caller's mistake */
+	{
+		aq_record *rec = make_record("beads", "One. Two.", 9, "一。二。", 12, NULL);
+		aq_alignment a = { rec, &e->es, &e->zs, &e->beads };
+
+		assert_int_equal(run(e, rec, "1-1 1-1", 1.0f), 0);
+		e->beads.v[1].en_n = 3;
+		assert_int_equal(aq_check(&e->f, e->chk, &a), AQ_EINVAL);
+		assert_int_equal(e->f.n, 0);
+		e->beads.v[1].en_n = 1;
+		e->es.v[1].end = 1000;
+		assert_int_equal(aq_check(&e->f, e->chk, &a), AQ_EINVAL);
+		assert_int_equal(aq_check(&e->f, e->chk, NULL), AQ_EINVAL);
+		aq_record_free(rec);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_counts),
+		cmocka_unit_test(test_fingerprint_after_edit),
+		cmocka_unit_test(test_malformed),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
