@@ -9,6 +9,7 @@ update=${AQ_UPDATE_GOLDEN:-0}
 [ "${2:-}" = "--update" ] && update=1
 cd "$(dirname "$0")/.."
 export ALIGNQA_RULES_DIR="$PWD/rules"
+unset ALIGNQA_DICTIONARY
 exp=samples/expected
 mkdir -p "$exp"
 fail=0 n=0 passed=0

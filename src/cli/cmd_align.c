@@ -28,7 +28,10 @@ static const char align_help[] =
 	"  -p, --presegmented      the two arguments are an English and a Chinese file\n"
 	"                          with one sentence a line (ids are 0-based line numbers)\n"
 	"  -d, --dictionary FILE   bilingual dictionary for lexical anchors (CC-CEDICT,\n"
-	"                          in its original or TSV form)\n"
+	"                          in its original or TSV form; default:\n"
+	"                          $ALIGNQA_DICTIONARY if set).  Recommended for text\n"
+	"                          with few numbers and acronyms (general, literary);\n"
+	"                          scripts/fetch-cedict.sh fetches CC-CEDICT\n"
 	"  -g, --glossary FILE     glossary TSV (English, Chinese[, status[, note]])\n"
 	"  -i, --input-format FMT  auto (default), text or jsonl\n"
 	"  -o, --output FILE       write to FILE instead of standard output\n"
@@ -153,6 +156,11 @@ int cmd_align(int argc, char **argv)
 		default:
 			return cli_usage_error("align", "bad option");
 		}
+	}
+	if (!opts.dictionary) {
+		const char *env = getenv("ALIGNQA_DICTIONARY");
+		if (env && *env)
+			opts.dictionary = env;
 	}
 	if (preseg && argc - optind != 2)
 		return cli_usage_error("align", "--presegmented takes exactly two files, EN and ZH");
