@@ -786,14 +786,16 @@ static int run_dp(aq_aligner *al, size_t en_n, size_t zh_n, int maxb)
 				if (a == 0 || b == 0) {
 					c += NULL_COST;
 				} else {
-					/* the cheap part first; the evidence only if the bead
+					/* the cheap parts first; the evidence only if the bead
 					 * could still come first or second */
+					lb = (al->lb_en[b][i] - al->lb_en[b][i - a]) +
+					     (al->lb_zh[a][j] - al->lb_zh[a][j - b]);
+					if (c + lb >= second)
+						continue;
 					c += al->opts.w_len * len_cost(al,
 						al->pre_en[i] - al->pre_en[i - a],
 						al->pre_zh[j] - al->pre_zh[j - b]);
-					lb = c + (al->lb_en[b][i] - al->lb_en[b][i - a]) +
-					     (al->lb_zh[a][j] - al->lb_zh[a][j - b]);
-					if (lb >= second)
+					if (c + lb >= second)
 						continue;
 					c += lex_cost(al, i - a, a, j - b, b, maxb);
 				}
