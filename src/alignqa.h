@@ -570,6 +570,87 @@ size_t aq_baseline_count(const aq_baseline *bl, uint64_t fingerprint);
 /* Writes the baseline (sorted, one finding a line, human-readable). */
 int aq_baseline_save(const aq_baseline *bl, const char *path);
 
+/* ------------------------------------------------------------------ */
+/* Store (store.c): check runs archived in SQLite; all SQL lives there. */
+
+/* An open report database (schema documented atop store.c).  One store is
+ * used by one thread at a time; several processes may share a file (WAL:
+ * readers do not wait for a writer). */
+typedef struct aq_store aq_store;
+
+/* Opens path (a file name, or an SQLite "file:" URI such as
+ * "file:x.db?mode=ro"), creating the database if needed and migrating an
+ * older schema forward one version at a time.  ctx is borrowed and receives
+ * every error of the store ("path: <sqlite message>"); it must outlive the
+ * store.  Returns 0, AQ_EINVAL (empty path), AQ_ENOMEM or AQ_EDB, among
+ * them "path: database schema version N is newer than this alignqa (M);
+ * upgrade alignqa" for a database written by a newer alignqa (which is
+ * left untouched). */
+int aq_store_open(aq_store **out, aq_ctx *ctx, const char *path);
+/* Commits what is pending (complete records only) and closes; NULL is ok. */
+void aq_store_close(aq_store *st);
+
+/* Starts a run: *run_id receives its number (> 0).  tool_version NULL
+ * means AQ_VERSION; rules_digest and options_json (the caller's options as
+ * JSON text, stored verbatim) may be NULL.  Writes are batched: the store
+ * keeps one transaction open and commits it every 500 records, at
+ * aq_store_end_run() and at aq_store_close().  Returns 0 or AQ_EDB. */
+int aq_store_begin_run(aq_store *st, int64_t *run_id, const char *tool_version,
+	const char *rules_digest, const char *options_json);
+/* Ends a run with its totals and commits.  Returns 0 or AQ_EDB. */
+int aq_store_end_run(aq_store *st, int64_t run_id, size_t records, size_t findings,
+	size_t input_errors);
+/* Stores one checked record of a run: id, source, line, a hash of its
+ * text, its metadata (journal, date and doi as columns, all of it as JSON),
+ * its sentences and beads (a->beads may be NULL), and its findings (f may
+ * be NULL).  A record is stored whole or not at all.  Returns 0, AQ_EDB,
+ * AQ_ENOMEM, or AQ_EINPUT when the run already has a record with this id
+ * (the first one stays; the store remains usable). */
+int aq_store_record(aq_store *st, int64_t run_id, const aq_alignment *a, const aq_findings *f);
+/* Notes an input error of a run.  Returns 0 or AQ_EDB. */
+int aq_store_input_error(aq_store *st, int64_t run_id, const char *message);
+
+/* One stored finding as the query hands it out.  Every pointer is owned by
+ * the store and valid only during the callback; copy what you keep. */
+typedef struct aq_store_finding {
+	const char *record;      /* record id */
+	const char *source;      /* file the record came from (may be NULL) */
+	const char *rule;        /* rule id */
+	const char *severity;    /* "error", "warning" or "info" */
+	const char *category;    /* aq_category_name() */
+	const char *message;
+	const char *fingerprint; /* 16 hex digits, as in baselines */
+	const char *journal;     /* record metadata, NULL if absent */
+	const char *date;
+	int64_t run;             /* run that produced it */
+	bool has_en, has_zh;     /* whether en_* / zh_* hold a place */
+	uint32_t en_off, en_end; /* UTF-8 byte span in the record's en text */
+	uint32_t zh_off, zh_end; /* UTF-8 byte span in the record's zh text */
+} aq_store_finding;
+
+/* Filters of aq_store_query_findings(); a zeroed struct matches all of the
+ * latest results. */
+typedef struct aq_store_query {
+	const char *rule;         /* exact rule id, or NULL */
+	aq_severity min_severity; /* findings at or above (AQ_SEV_INFO: all) */
+	const char *category;     /* category name, or NULL */
+	const char *record;       /* record id, or NULL */
+	const char *journal;      /* exact journal metadata, or NULL */
+	int64_t run;              /* a run's findings; 0 = the latest results: for
+	                           * each record id, its findings from the latest
+	                           * run that stored that record */
+} aq_store_query;
+
+/* Returns 0 to go on; anything else stops the query and is returned. */
+typedef int (*aq_store_finding_cb)(const aq_store_finding *f, void *payload);
+
+/* Calls cb for every stored finding that q (NULL: none) lets through,
+ * ordered by record id, run, then the order the findings were stored in.
+ * Commits a pending batch first.  Returns 0, cb's non-zero value, AQ_EDB
+ * or AQ_ENOMEM. */
+int aq_store_query_findings(aq_store *st, const aq_store_query *q, aq_store_finding_cb cb,
+	void *payload);
+
 #ifdef __cplusplus
 }
 #endif

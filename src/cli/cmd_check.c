@@ -69,6 +69,13 @@ static const char check_help[] =
 	"                          Only the fingerprint (rule, record id and the text\n"
 	"                          concerned, not its place) decides a match.\n"
 	"\n"
+	"Report store:\n"
+	"      --db FILE           also store the run in the SQLite database FILE\n"
+	"                          (created if needed): every checked record with its\n"
+	"                          sentences, beads and all its findings (those a\n"
+	"                          baseline hides too) and the input errors.  Read them\n"
+	"                          back with 'alignqa findings --db FILE'\n"
+	"\n"
 	"Input:\n"
 	"  -i, --input-format FMT  auto (default), text or jsonl\n"
 	"  -h, --help              show this help\n"
@@ -80,7 +87,9 @@ static const char check_help[] =
 	"     dictionary, configuration or baseline file; nothing is checked\n"
 	"  3  input or runtime error: a file or record could not be read or checked, or\n"
 	"     the report could not be written.  The other records are still checked and\n"
-	"     reported; 3 wins over 1 because part of the input went unchecked.\n";
+	"     reported; 3 wins over 1 because part of the input went unchecked.  A\n"
+	"     --db database that cannot be opened or written is also a 3 (one line on\n"
+	"     standard error; what was committed before stays intact).\n";
 
 /* A --enable, --disable or --severity, applied in command-line order. */
 typedef struct override {
@@ -105,14 +114,56 @@ typedef struct check_run {
 	size_t n_failing;            /* reported findings at or above fail_on */
 	size_t n_hidden;             /* findings hidden by the baseline */
 	bool failed;                 /* the report could not be written */
+	aq_store *store;             /* --db, or NULL (also after it failed) */
+	int64_t run_id;              /* the stored run */
+	size_t n_records;            /* records checked */
+	size_t n_findings;           /* findings found (hidden ones included) */
+	size_t n_input_errors;
 } check_run;
+
+/* A store failure: said once; the check goes on without the store, and
+ * what was committed stays as it was. */
+static void store_failed(check_run *r)
+{
+	cli_error("%s", aq_ctx_errmsg(r->ctx));
+	aq_store_close(r->store);
+	r->store = NULL;
+	r->failed = true;
+}
+
+/* Stores the checked record; returns 0, or -1 when it was an input error
+ * (a record id seen twice in this run). */
+static int store_record(cli_out *out, check_run *r, const aq_alignment *a);
 
 static void on_input_error(cli_out *out, const char *message, void *payload)
 {
 	check_run *r = payload;
 
+	r->n_input_errors++;
 	if (aq_reporter_input_error(r->rep, &out->buf, message))
 		r->failed = true;
+	if (r->store && aq_store_input_error(r->store, r->run_id, message))
+		store_failed(r);
+}
+
+static int store_record(cli_out *out, check_run *r, const aq_alignment *a)
+{
+	int rc;
+
+	if (!r->store)
+		return 0;
+	rc = aq_store_record(r->store, r->run_id, a, &r->findings);
+	if (rc == AQ_EINPUT) {
+		char msg[1100];
+
+		snprintf(msg, sizeof(msg), "%s", aq_ctx_errmsg(r->ctx));
+		cli_error("%s", msg);
+		on_input_error(out, msg, r);
+		return -1;
+	}
+	if (rc)
+		store_failed(r);
+	return 0;
 }
 
 static int emit_check(cli_out *out, const aq_alignment *a, void *payload)
@@ -130,6 +181,8 @@ static int emit_check(cli_out *out, const aq_alignment *a, void *payload)
 		on_input_error(out, msg, r);
 		return -1;
 	}
+	r->n_records++;
+	r->n_findings += r->findings.n;
 	if (r->findings.n > r->shown_cap) {
 		aq_finding *v = realloc(r->shown, r->findings.n * sizeof(*v));
 		if (!v) {
@@ -170,7 +223,20 @@ static int emit_check(cli_out *out, const aq_alignment *a, void *payload)
 		r->failed = true;
 		return -1;
 	}
-	return 0;
+	return store_record(out, r, a);
+}
+
+/* The options of this run as stored with it: {"args":[...]}. */
+static int options_json(aq_buf *b, int argc, char **argv)
+{
+	aq_buf_puts(b, "{\"args\":[");
+	for (int i = 1; i < argc; i++) {
+		if (i > 1)
+			aq_buf_putc(b, ',');
+		aq_buf_json_str(b, argv[i], strlen(argv[i]));
+	}
+	aq_buf_puts(b, "]}");
+	return b->oom ? -1 : 0;
 }
 
 static bool is_dir(const char *path)
@@ -263,7 +329,7 @@ static int parse_severity(override *o, const char *arg)
 int cmd_check(int argc, char **argv)
 {
 	enum { OPT_FAIL_ON = 256, OPT_RULES_DIR, OPT_NO_CONFIG, OPT_ENABLE, OPT_DISABLE,
-	       OPT_SEVERITY, OPT_BASELINE, OPT_WRITE_BASELINE };
+	       OPT_SEVERITY, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DB };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
@@ -279,6 +345,7 @@ int cmd_check(int argc, char **argv)
 		{ "dictionary", required_argument, NULL, 'd' },
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
+		{ "db", required_argument, NULL, OPT_DB },
 		{ "input-format", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -286,7 +353,7 @@ int cmd_check(int argc, char **argv)
 	aq_report_format fmt = AQ_REPORT_TEXT;
 	aq_severity fail_on = AQ_SEV_ERROR;
 	const char *output = NULL, *rules_dir = NULL, *config = NULL, *baseline = NULL;
-	const char *write_baseline = NULL;
+	const char *write_baseline = NULL, *db = NULL;
 	bool no_config = false, out_open = false;
 	char **packs = NULL, **glossaries = NULL;
 	size_t n_packs = 0, n_glossaries = 0, n_ov = 0;
@@ -368,6 +435,13 @@ int cmd_check(int argc, char **argv)
 		case OPT_WRITE_BASELINE:
 			write_baseline = optarg;
 			break;
+		case OPT_DB:
+			if (!*optarg) {
+				rc = cli_usage_error("check", "--db wants a file name");
+				goto out;
+			}
+			db = optarg;
+			break;
 		case 'i':
 			if (cli_parse_input_format(optarg, &opts.format)) {
 				rc = cli_usage_error("check", "unknown input format '%s'", optarg);
@@ -410,6 +484,25 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	}
 	aq_reporter_set_fail_on(run.rep, fail_on);
+	if (db) {
+		aq_buf opt_json;
+		bool stored;
+
+		aq_buf_init(&opt_json);
+		if (options_json(&opt_json, argc, argv)) {
+			aq_buf_dispose(&opt_json);
+			cli_error("out of memory");
+			goto out;
+		}
+		stored = aq_store_open(&run.store, ctx, db) == 0 &&
+			aq_store_begin_run(run.store, &run.run_id, AQ_VERSION,
+				aq_rules_digest(setup.rules), opt_json.ptr) == 0;
+		aq_buf_dispose(&opt_json);
+		if (!stored) {
+			cli_error("%s", aq_ctx_errmsg(ctx));
+			goto out;
+		}
+	}
 
 	opts.rules_dir = rules_dir;
 	opts.glossary = n_glossaries ? glossaries[0] : NULL;
@@ -432,6 +525,9 @@ int cmd_check(int argc, char **argv)
 		cli_error("%s", aq_ctx_errmsg(ctx));
 		run.failed = true;
 	}
+	if (run.store && aq_store_end_run(run.store, run.run_id, run.n_records, run.n_findings,
+		    run.n_input_errors))
+		store_failed(&run);
 	out_open = false;
 	if (cli_out_close(&out))
 		run.failed = true;
@@ -453,6 +549,7 @@ out:
 	free(run.shown);
 	aq_baseline_free(run.hidden);
 	aq_baseline_free(run.record);
+	aq_store_close(run.store);
 	aq_reporter_free(run.rep);
 	aq_checker_free(run.chk);
 	setup_dispose(&setup);

@@ -51,6 +51,7 @@ int cli_out_close(cli_out *o);
 int cmd_segment(int argc, char **argv);
 int cmd_align(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_findings(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_glossary(int argc, char **argv);
 

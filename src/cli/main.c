@@ -15,6 +15,7 @@ static const struct command {
 	{ "segment", cmd_segment, "split both abstracts of each record into sentences" },
 	{ "align", cmd_align, "align the English and Chinese sentences of each record" },
 	{ "check", cmd_check, "find translation defects in each record (the CI check)" },
+	{ "findings", cmd_findings, "print the findings stored by 'check --db'" },
 	{ "rules", cmd_rules, "list the rules or run their self-tests" },
 	{ "glossary", cmd_glossary, "import standard term lists into alignqa's glossary form" },
 };

@@ -1,0 +1,750 @@
+/*
+ * store.c - the report store: every check run, record, sentence, bead,
+ * finding and input error in one SQLite database, and the query that reads
+ * findings back.  All SQL of the project lives here.  What to store comes
+ * from the caller (the CLI's check command); printing is the caller's too.
+ */
+#include "store_int.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Schema (version AQ_STORE_SCHEMA_VERSION of store_int.h, kept in PRAGMA
+ * user_version; bump it with each new entry of migrations[]).
+ *
+ *   runs          one `check` run
+ *     id            INTEGER PRIMARY KEY (the run number users see)
+ *     tool_version  alignqa version that made it
+ *     rules_digest  aq_rules_digest() of the rule set (16 hex chars)
+ *     options       the caller's options as JSON text
+ *     started_at    UTC, ISO 8601 ("2026-11-24T20:30:00Z")
+ *     ended_at      UTC, NULL while running (or if the run never ended)
+ *     records, findings, input_errors  totals, NULL until the run ended
+ *   records       one checked record of a run; UNIQUE(run_id, record_id)
+ *     id            INTEGER PRIMARY KEY (record_pk elsewhere)
+ *     run_id        runs.id
+ *     record_id     the record's id (aq_record.id)
+ *     source, line  file and 1-based line it came from
+ *     content_hash  aq_hash64 of en, NUL, zh (16 hex chars): same text, same hash
+ *     journal, date, doi  metadata fields, NULL when absent
+ *     meta_json     every metadata field as a JSON object (input order)
+ *   sentences     (record_pk, lang 'en'|'zh', idx, start, end): UTF-8 byte span
+ *   beads         (record_pk, idx, en_first, en_n, zh_first, zh_n, score 0..1)
+ *   findings      (id, record_pk, rule, severity 'error'|'warning'|'info',
+ *                  category, en_start, en_end, zh_start, zh_end (NULL: no
+ *                  place), message, fingerprint (16 hex chars))
+ *   input_errors  (id, run_id, message)
+ *   indexes       records(record_id, run_id) for the latest results,
+ *                 findings(record_pk), (rule), (severity), (category),
+ *                 input_errors(run_id); since version 2 records(journal)
+ *
+ * Child rows go with their record (ON DELETE CASCADE) and records with
+ * their run.  Migrations run forward one step at a time, each in its own
+ * transaction that also sets user_version, so that an interrupted upgrade
+ * leaves a database at some complete version.
+ */
+
+/* Commit the open transaction after this many records (a batch). */
+#define STORE_BATCH 500
+
+static const char *const migrations[AQ_STORE_SCHEMA_VERSION] = {
+	/* 1: the first schema */
+	"CREATE TABLE runs ("
+	" id INTEGER PRIMARY KEY,"
+	" tool_version TEXT NOT NULL,"
+	" rules_digest TEXT,"
+	" options TEXT,"
+	" started_at TEXT NOT NULL,"
+	" ended_at TEXT,"
+	" records INTEGER,"
+	" findings INTEGER,"
+	" input_errors INTEGER);"
+	"CREATE TABLE records ("
+	" id INTEGER PRIMARY KEY,"
+	" run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	" record_id TEXT NOT NULL,"
+	" source TEXT,"
+	" line INTEGER,"
+	" content_hash TEXT NOT NULL,"
+	" journal TEXT,"
+	" date TEXT,"
+	" doi TEXT,"
+	" meta_json TEXT NOT NULL DEFAULT '{}',"
+	" UNIQUE (run_id, record_id));"
+	"CREATE TABLE sentences ("
+	" record_pk INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,"
+	" lang TEXT NOT NULL CHECK (lang IN ('en', 'zh')),"
+	" idx INTEGER NOT NULL,"
+	" start INTEGER NOT NULL,"
+	" \"end\" INTEGER NOT NULL,"
+	" PRIMARY KEY (record_pk, lang, idx)) WITHOUT ROWID;"
+	"CREATE TABLE beads ("
+	" record_pk INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,"
+	" idx INTEGER NOT NULL,"
+	" en_first INTEGER NOT NULL,"
+	" en_n INTEGER NOT NULL,"
+	" zh_first INTEGER NOT NULL,"
+	" zh_n INTEGER NOT NULL,"
+	" score REAL NOT NULL,"
+	" PRIMARY KEY (record_pk, idx)) WITHOUT ROWID;"
+	"CREATE TABLE findings ("
+	" id INTEGER PRIMARY KEY,"
+	" record_pk INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,"
+	" rule TEXT NOT NULL,"
+	" severity TEXT NOT NULL CHECK (severity IN ('error', 'warning', 'info')),"
+	" category TEXT NOT NULL,"
+	" en_start INTEGER,"
+	" en_end INTEGER,"
+	" zh_start INTEGER,"
+	" zh_end INTEGER,"
+	" message TEXT NOT NULL,"
+	" fingerprint TEXT NOT NULL);"
+	"CREATE TABLE input_errors ("
+	" id INTEGER PRIMARY KEY,"
+	" run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	" message TEXT NOT NULL);"
+	"CREATE INDEX records_record_id ON records(record_id, run_id);"
+	"CREATE INDEX findings_record ON findings(record_pk);"
+	"CREATE INDEX findings_rule ON findings(rule);"
+	"CREATE INDEX findings_severity ON findings(severity);"
+	"CREATE INDEX findings_category ON findings(category);"
+	"CREATE INDEX input_errors_run ON input_errors(run_id);",
+
+	/* 2: filtering by journal */
+	"CREATE INDEX records_journal ON records(journal);",
+};
+
+/* The prepared statements, made once per store and reused. */
+enum {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO,
+	ST_RUN_INSERT,
+	ST_RUN_END,
+	ST_RECORD_INSERT,
+	ST_SENTENCE_INSERT,
+	ST_BEAD_INSERT,
+	ST_FINDING_INSERT,
+	ST_INPUT_ERROR_INSERT,
+	ST_QUERY_LATEST,
+	ST_QUERY_RUN,
+	ST__COUNT
+};
+
+/* The findings query.  CROSS JOIN keeps records the outer loop, so that the
+ * latest-results test runs once a record (through records_record_id) and
+ * findings are reached through findings_record, instead of a scan of every
+ * finding ever stored.  ?1 run, ?2 rule, ?3 lowest severity rank, ?4
+ * category, ?5 record id, ?6 journal; a NULL filter matches everything. */
+#define QUERY_SELECT \
+	"SELECT r.record_id, r.source, f.rule, f.severity, f.category, f.message," \
+	" f.fingerprint, r.run_id, f.en_start, f.en_end, f.zh_start, f.zh_end," \
+	" r.journal, r.date" \
+	" FROM records r CROSS JOIN findings f ON f.record_pk = r.id"
+#define QUERY_FILTERS \
+	" AND (?2 IS NULL OR f.rule = ?2)" \
+	" AND (?3 IS NULL OR (CASE f.severity WHEN 'error' THEN 2" \
+	"      WHEN 'warning' THEN 1 ELSE 0 END) >= ?3)" \
+	" AND (?4 IS NULL OR f.category = ?4)" \
+	" AND (?5 IS NULL OR r.record_id = ?5)" \
+	" AND (?6 IS NULL OR r.journal = ?6)" \
+	" ORDER BY r.record_id, r.run_id, f.id"
+
+static const char *const statements[ST__COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_SAVEPOINT] = "SAVEPOINT aq_record",
+	[ST_RELEASE] = "RELEASE aq_record",
+	[ST_ROLLBACK_TO] = "ROLLBACK TO aq_record",
+	[ST_RUN_INSERT] =
+		"INSERT INTO runs (tool_version, rules_digest, options, started_at)"
+		" VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+	[ST_RUN_END] =
+		"UPDATE runs SET ended_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),"
+		" records = ?2, findings = ?3, input_errors = ?4 WHERE id = ?1",
+	[ST_RECORD_INSERT] =
+		"INSERT INTO records (run_id, record_id, source, line, content_hash, journal,"
+		" date, doi, meta_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[ST_SENTENCE_INSERT] =
+		"INSERT INTO sentences (record_pk, lang, idx, start, \"end\")"
+		" VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_BEAD_INSERT] =
+		"INSERT INTO beads (record_pk, idx, en_first, en_n, zh_first, zh_n, score)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_FINDING_INSERT] =
+		"INSERT INTO findings (record_pk, rule, severity, category, en_start, en_end,"
+		" zh_start, zh_end, message, fingerprint)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[ST_INPUT_ERROR_INSERT] =
+		"INSERT INTO input_errors (run_id, message) VALUES (?1, ?2)",
+	[ST_QUERY_LATEST] = QUERY_SELECT
+		" WHERE r.run_id = (SELECT max(r2.run_id) FROM records r2"
+		"                   WHERE r2.record_id = r.record_id)"
+		QUERY_FILTERS,
+	[ST_QUERY_RUN] = QUERY_SELECT " WHERE r.run_id = ?1" QUERY_FILTERS,
+};
+
+struct aq_store {
+	aq_ctx *ctx;            /* borrowed: where errors go */
+	sqlite3 *db;
+	char *path;             /* as given, for messages */
+	sqlite3_stmt *st[ST__COUNT];
+	bool in_txn;            /* a batch transaction is open */
+	size_t batch;           /* records stored in the open transaction */
+	aq_buf scratch;         /* meta JSON, reused */
+};
+
+/* Records the SQLite failure of the last call as "path: message". */
+static int store_fail(aq_store *st)
+{
+	return aq_ctx_error(st->ctx, AQ_EDB, "%s: %s", st->path, sqlite3_errmsg(st->db));
+}
+
+/* Steps a statement that returns no rows, then resets it. */
+static int store_exec_stmt(aq_store *st, int which)
+{
+	sqlite3_stmt *s = st->st[which];
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_fail(st);
+
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+/* Runs literal SQL without parameters (schema, pragmas). */
+static int store_exec(aq_store *st, const char *sql)
+{
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(st);
+	return 0;
+}
+
+static int store_user_version(aq_store *st, int *out)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int(s, 0);
+		rc = 0;
+	} else {
+		rc = store_fail(st);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int store_refuse_newer(aq_store *st, int version)
+{
+	return aq_ctx_error(st->ctx, AQ_EDB,
+		"%s: database schema version %d is newer than this alignqa (%d); upgrade alignqa",
+		st->path, version, AQ_STORE_SCHEMA_VERSION);
+}
+
+/* Whether the database has any table, index, view or trigger. */
+static int store_is_empty(aq_store *st, bool *empty)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM sqlite_master", -1, &s,
+		    NULL) != SQLITE_OK)
+		return store_fail(st);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*empty = sqlite3_column_int64(s, 0) == 0;
+		rc = 0;
+	} else {
+		rc = store_fail(st);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Refuses what this code cannot migrate: a newer schema, a version that
+ * was never used, and another program's database (tables, version 0). */
+static int store_check_version(aq_store *st, int version)
+{
+	bool empty = true;
+	int rc;
+
+	if (version > AQ_STORE_SCHEMA_VERSION)
+		return store_refuse_newer(st, version);
+	if (version < 0)
+		return aq_ctx_error(st->ctx, AQ_EDB, "%s: database schema version %d is not "
+			"an alignqa schema version", st->path, version);
+	if (version == 0 && (rc = store_is_empty(st, &empty)))
+		return rc;
+	if (!empty)
+		return aq_ctx_error(st->ctx, AQ_EDB, "%s: not an alignqa database (it has "
+			"tables but no alignqa schema version)", st->path);
+	return 0;
+}
+
+/* Brings the schema to target one migration at a time. */
+static int store_migrate(aq_store *st, int target)
+{
+	char sql[64];
+	int version, rc;
+
+	for (;;) {
+		if ((rc = store_user_version(st, &version)))
+			return rc;
+		if (version >= target && version <= AQ_STORE_SCHEMA_VERSION)
+			return 0;
+		if ((rc = store_check_version(st, version)))
+			return rc;
+		if ((rc = store_exec(st, "BEGIN IMMEDIATE")))
+			return rc;
+		/* Another process may have migrated while we waited for the lock. */
+		if ((rc = store_user_version(st, &version)) ||
+		    (rc = store_check_version(st, version)))
+			goto fail;
+		if (version >= target) {
+			if ((rc = store_exec(st, "COMMIT")))
+				goto fail;
+			continue;
+		}
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version + 1);
+		if ((rc = store_exec(st, migrations[version])) || (rc = store_exec(st, sql)) ||
+		    (rc = store_exec(st, "COMMIT")))
+			goto fail;
+	}
+fail:
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* aq_store_open() is this at the current version; tests make old
+ * databases with it (store_int.h). */
+int aq_store_open_version(aq_store **out, aq_ctx *ctx, const char *path, int target)
+{
+	aq_store *st = NULL;
+	int version, rc = AQ_ENOMEM;
+
+	*out = NULL;
+	if (!path || !*path)
+		return aq_ctx_error(ctx, AQ_EINVAL, "the database path is empty");
+	if (target < 1 || target > AQ_STORE_SCHEMA_VERSION)
+		return aq_ctx_error(ctx, AQ_EINVAL, "no schema version %d", target);
+	if (!(st = calloc(1, sizeof(*st))) || !(st->path = strdup(path))) {
+		aq_ctx_error(ctx, AQ_ENOMEM, "out of memory");
+		goto out;
+	}
+	st->ctx = ctx;
+	aq_buf_init(&st->scratch);
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+		    SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
+		if (!st->db) {
+			aq_ctx_error(ctx, AQ_ENOMEM, "%s: out of memory", path);
+			goto out;
+		}
+		rc = store_fail(st);
+		goto out;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	/* Another check may hold the write lock for a whole batch. */
+	sqlite3_busy_timeout(st->db, 30000); /* ms */
+	/* Look before changing anything: a newer database stays untouched. */
+	if ((rc = store_user_version(st, &version)) || (rc = store_check_version(st, version)))
+		goto out;
+	/* WAL lets readers (`alignqa findings`) work while a check writes.  A
+	 * read-only database keeps its mode; writes will fail later, clearly. */
+	if (!sqlite3_db_readonly(st->db, "main") &&
+	    (rc = store_exec(st, "PRAGMA journal_mode = WAL")))
+		goto out;
+	if ((rc = store_exec(st, "PRAGMA foreign_keys = ON")) || (rc = store_migrate(st, target)))
+		goto out;
+	if (target == AQ_STORE_SCHEMA_VERSION) {
+		for (int i = 0; i < ST__COUNT; i++) {
+			if (sqlite3_prepare_v3(st->db, statements[i], -1, SQLITE_PREPARE_PERSISTENT,
+				    &st->st[i], NULL) != SQLITE_OK) {
+				rc = store_fail(st);
+				goto out;
+			}
+		}
+	}
+	*out = st;
+	st = NULL;
+	rc = 0;
+out:
+	aq_store_close(st);
+	return rc;
+}
+
+int aq_store_open(aq_store **out, aq_ctx *ctx, const char *path)
+{
+	return aq_store_open_version(out, ctx, path, AQ_STORE_SCHEMA_VERSION);
+}
+
+/* Commits the open batch, if any. */
+static int store_commit(aq_store *st)
+{
+	int rc;
+
+	if (!st->in_txn)
+		return 0;
+	st->in_txn = false;
+	st->batch = 0;
+	if (sqlite3_get_autocommit(st->db))
+		return 0; /* SQLite already rolled back (disk full, I/O error) */
+	if ((rc = store_exec_stmt(st, ST_COMMIT))) {
+		if (!sqlite3_get_autocommit(st->db))
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	return rc;
+}
+
+/* Opens a batch transaction unless one is open. */
+static int store_begin(aq_store *st)
+{
+	int rc;
+
+	if (st->in_txn && sqlite3_get_autocommit(st->db)) {
+		/* SQLite rolled the batch back after an error: start afresh. */
+		st->in_txn = false;
+		st->batch = 0;
+	}
+	if (st->in_txn)
+		return 0;
+	if ((rc = store_exec_stmt(st, ST_BEGIN)))
+		return rc;
+	st->in_txn = true;
+	st->batch = 0;
+	return 0;
+}
+
+void aq_store_close(aq_store *st)
+{
+	if (!st)
+		return;
+	if (st->db && st->st[ST_COMMIT])
+		store_commit(st);
+	for (int i = 0; i < ST__COUNT; i++)
+		sqlite3_finalize(st->st[i]);
+	if (st->db)
+		sqlite3_close_v2(st->db);
+	aq_buf_dispose(&st->scratch);
+	free(st->path);
+	free(st);
+}
+
+/* Binds text, or NULL for a NULL pointer. */
+static int bind_text(sqlite3_stmt *s, int col, const char *text)
+{
+	return text ? sqlite3_bind_text(s, col, text, -1, SQLITE_TRANSIENT) :
+		sqlite3_bind_null(s, col);
+}
+
+int aq_store_begin_run(aq_store *st, int64_t *run_id, const char *tool_version,
+	const char *rules_digest, const char *options_json)
+{
+	sqlite3_stmt *s = st->st[ST_RUN_INSERT];
+	int rc;
+
+	*run_id = 0;
+	if ((rc = store_begin(st)))
+		return rc;
+	if (bind_text(s, 1, tool_version ? tool_version : AQ_VERSION) ||
+	    bind_text(s, 2, rules_digest) || bind_text(s, 3, options_json)) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		return store_fail(st);
+	}
+	if ((rc = store_exec_stmt(st, ST_RUN_INSERT)))
+		return rc;
+	*run_id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int aq_store_end_run(aq_store *st, int64_t run_id, size_t records, size_t findings,
+	size_t input_errors)
+{
+	sqlite3_stmt *s = st->st[ST_RUN_END];
+	int rc;
+
+	if ((rc = store_begin(st)))
+		return rc;
+	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)records);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)findings);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)input_errors);
+	if ((rc = store_exec_stmt(st, ST_RUN_END)))
+		return rc;
+	return store_commit(st);
+}
+
+int aq_store_input_error(aq_store *st, int64_t run_id, const char *message)
+{
+	sqlite3_stmt *s = st->st[ST_INPUT_ERROR_INSERT];
+	int rc;
+
+	if ((rc = store_begin(st)))
+		return rc;
+	sqlite3_bind_int64(s, 1, run_id);
+	if (bind_text(s, 2, message ? message : "")) {
+		sqlite3_reset(s);
+		return store_fail(st);
+	}
+	return store_exec_stmt(st, ST_INPUT_ERROR_INSERT);
+}
+
+/* {"key":"value",...} of every metadata field, into st->scratch. */
+static int store_meta_json(aq_store *st, const aq_record *rec)
+{
+	aq_buf *b = &st->scratch;
+
+	aq_buf_clear(b);
+	b->oom = false;
+	aq_buf_putc(b, '{');
+	for (size_t i = 0; i < rec->n_meta; i++) {
+		const char *k = rec->meta[i].key ? rec->meta[i].key : "";
+		const char *v = rec->meta[i].value ? rec->meta[i].value : "";
+
+		if (i)
+			aq_buf_putc(b, ',');
+		aq_buf_json_str(b, k, strlen(k));
+		aq_buf_putc(b, ':');
+		aq_buf_json_str(b, v, strlen(v));
+	}
+	aq_buf_putc(b, '}');
+	return b->oom ? aq_ctx_error(st->ctx, AQ_ENOMEM, "out of memory") : 0;
+}
+
+static int store_sentences(aq_store *st, int64_t pk, const char *lang, const aq_spans *sp)
+{
+	sqlite3_stmt *s = st->st[ST_SENTENCE_INSERT];
+	int rc;
+
+	if (!sp)
+		return 0;
+	for (size_t i = 0; i < sp->n; i++) {
+		sqlite3_bind_int64(s, 1, pk);
+		sqlite3_bind_text(s, 2, lang, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, (sqlite3_int64)i);
+		sqlite3_bind_int64(s, 4, sp->v[i].off);
+		sqlite3_bind_int64(s, 5, sp->v[i].end);
+		if ((rc = store_exec_stmt(st, ST_SENTENCE_INSERT)))
+			return rc;
+	}
+	return 0;
+}
+
+static int store_beads(aq_store *st, int64_t pk, const aq_beads *beads)
+{
+	sqlite3_stmt *s = st->st[ST_BEAD_INSERT];
+	int rc;
+
+	if (!beads)
+		return 0;
+	for (size_t i = 0; i < beads->n; i++) {
+		const aq_bead *b = &beads->v[i];
+
+		sqlite3_bind_int64(s, 1, pk);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
+		sqlite3_bind_int64(s, 3, b->en_idx);
+		sqlite3_bind_int64(s, 4, b->en_n);
+		sqlite3_bind_int64(s, 5, b->zh_idx);
+		sqlite3_bind_int64(s, 6, b->zh_n);
+		sqlite3_bind_double(s, 7, (double)b->score);
+		if ((rc = store_exec_stmt(st, ST_BEAD_INSERT)))
+			return rc;
+	}
+	return 0;
+}
+
+/* Binds a span as two integers, or two NULLs when it has no place. */
+static void bind_span(sqlite3_stmt *s, int col, aq_span sp)
+{
+	if (sp.off == AQ_NO_SPAN) {
+		sqlite3_bind_null(s, col);
+		sqlite3_bind_null(s, col + 1);
+	} else {
+		sqlite3_bind_int64(s, col, sp.off);
+		sqlite3_bind_int64(s, col + 1, sp.end);
+	}
+}
+
+static int store_findings(aq_store *st, int64_t pk, const aq_findings *f)
+{
+	sqlite3_stmt *s = st->st[ST_FINDING_INSERT];
+	char hex[17];
+	int rc;
+
+	if (!f)
+		return 0;
+	for (size_t i = 0; i < f->n; i++) {
+		const aq_finding *x = &f->v[i];
+
+		snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)x->fingerprint);
+		sqlite3_bind_int64(s, 1, pk);
+		if (bind_text(s, 2, x->rule ? x->rule : "") ||
+		    bind_text(s, 3, aq_severity_name(x->severity)) ||
+		    bind_text(s, 4, aq_category_name(x->category)) ||
+		    bind_text(s, 9, x->message ? x->message : "") ||
+		    bind_text(s, 10, hex)) {
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			return store_fail(st);
+		}
+		bind_span(s, 5, x->en);
+		bind_span(s, 7, x->zh);
+		if ((rc = store_exec_stmt(st, ST_FINDING_INSERT)))
+			return rc;
+	}
+	return 0;
+}
+
+/* The record row; its id comes back in *pk. */
+static int store_record_row(aq_store *st, int64_t run_id, const aq_record *rec, int64_t *pk)
+{
+	sqlite3_stmt *s = st->st[ST_RECORD_INSERT];
+	uint64_t h;
+	char hex[17];
+	int rc;
+
+	if ((rc = store_meta_json(st, rec)))
+		return rc;
+	h = aq_hash64(rec->en ? rec->en : "", rec->en ? rec->en_len : 0, 0);
+	h = aq_hash64("", 1, h);
+	h = aq_hash64(rec->zh ? rec->zh : "", rec->zh ? rec->zh_len : 0, h);
+	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)h);
+	sqlite3_bind_int64(s, 1, run_id);
+	if (bind_text(s, 2, rec->id ? rec->id : "") || bind_text(s, 3, rec->source) ||
+	    sqlite3_bind_int64(s, 4, rec->line) || bind_text(s, 5, hex) ||
+	    bind_text(s, 6, aq_record_meta(rec, "journal")) ||
+	    bind_text(s, 7, aq_record_meta(rec, "date")) ||
+	    bind_text(s, 8, aq_record_meta(rec, "doi")) ||
+	    sqlite3_bind_text(s, 9, st->scratch.ptr, (int)st->scratch.len, SQLITE_TRANSIENT)) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		return store_fail(st);
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		*pk = sqlite3_last_insert_rowid(st->db);
+		rc = 0;
+	} else if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+		rc = aq_ctx_error(st->ctx, AQ_EINPUT, "%s: record id '%s' appears twice in run "
+			"%lld; only the first is stored", st->path, rec->id ? rec->id : "",
+			(long long)run_id);
+	} else {
+		rc = store_fail(st);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+int aq_store_record(aq_store *st, int64_t run_id, const aq_alignment *a, const aq_findings *f)
+{
+	int64_t pk = 0;
+	int rc;
+
+	if (!a || !a->rec)
+		return aq_ctx_error(st->ctx, AQ_EINVAL, "aq_store_record: no record");
+	if ((rc = store_begin(st)))
+		return rc;
+	/* A savepoint makes each record all or nothing within the batch. */
+	if ((rc = store_exec_stmt(st, ST_SAVEPOINT)))
+		return rc;
+	if ((rc = store_record_row(st, run_id, a->rec, &pk)) ||
+	    (rc = store_sentences(st, pk, "en", a->en_sents)) ||
+	    (rc = store_sentences(st, pk, "zh", a->zh_sents)) ||
+	    (rc = store_beads(st, pk, a->beads)) || (rc = store_findings(st, pk, f))) {
+		/* Keep rc's message; undo this record only (if SQLite has not
+		 * already rolled back the whole transaction). */
+		if (!sqlite3_get_autocommit(st->db)) {
+			sqlite3_step(st->st[ST_ROLLBACK_TO]);
+			sqlite3_reset(st->st[ST_ROLLBACK_TO]);
+			sqlite3_step(st->st[ST_RELEASE]);
+			sqlite3_reset(st->st[ST_RELEASE]);
+		}
+		return rc;
+	}
+	if ((rc = store_exec_stmt(st, ST_RELEASE)))
+		return rc;
+	if (++st->batch >= STORE_BATCH)
+		return store_commit(st);
+	return 0;
+}
+
+/* A column as text, or NULL. */
+static const char *col_text(sqlite3_stmt *s, int col)
+{
+	return (const char *)sqlite3_column_text(s, col);
+}
+
+int aq_store_query_findings(aq_store *st, const aq_store_query *q, aq_store_finding_cb cb,
+	void *payload)
+{
+	sqlite3_stmt *s;
+	aq_store_query none;
+	int rc;
+
+	if (!q) {
+		memset(&none, 0, sizeof(none));
+		q = &none;
+	}
+	s = st->st[q->run > 0 ? ST_QUERY_RUN : ST_QUERY_LATEST];
+	/* Reading inside our own open batch would see it; commit it first so
+	 * that what the query sees is also what other readers see. */
+	if ((rc = store_commit(st)))
+		return rc;
+	if (q->run > 0)
+		sqlite3_bind_int64(s, 1, q->run);
+	if (bind_text(s, 2, q->rule) || bind_text(s, 4, q->category) ||
+	    bind_text(s, 5, q->record) || bind_text(s, 6, q->journal)) {
+		rc = store_fail(st);
+		goto out;
+	}
+	if (q->min_severity > AQ_SEV_INFO)
+		sqlite3_bind_int(s, 3, (int)q->min_severity);
+	else
+		sqlite3_bind_null(s, 3);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		aq_store_finding f;
+
+		memset(&f, 0, sizeof(f));
+		f.record = col_text(s, 0);
+		f.source = col_text(s, 1);
+		f.rule = col_text(s, 2);
+		f.severity = col_text(s, 3);
+		f.category = col_text(s, 4);
+		f.message = col_text(s, 5);
+		f.fingerprint = col_text(s, 6);
+		f.run = sqlite3_column_int64(s, 7);
+		f.has_en = sqlite3_column_type(s, 8) != SQLITE_NULL;
+		f.en_off = (uint32_t)sqlite3_column_int64(s, 8);
+		f.en_end = (uint32_t)sqlite3_column_int64(s, 9);
+		f.has_zh = sqlite3_column_type(s, 10) != SQLITE_NULL;
+		f.zh_off = (uint32_t)sqlite3_column_int64(s, 10);
+		f.zh_end = (uint32_t)sqlite3_column_int64(s, 11);
+		f.journal = col_text(s, 12);
+		f.date = col_text(s, 13);
+		if (!f.record || !f.rule || !f.severity || !f.category || !f.message ||
+		    !f.fingerprint) {
+			rc = sqlite3_errcode(st->db) == SQLITE_NOMEM ?
+				aq_ctx_error(st->ctx, AQ_ENOMEM, "out of memory") :
+				aq_ctx_error(st->ctx, AQ_EDB, "%s: a finding row has NULL fields",
+					st->path);
+			goto out;
+		}
+		if ((rc = cb(&f, payload)) != 0)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_fail(st);
+out:
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
