@@ -128,7 +128,8 @@ struct aq_aligner {
 	sent *en, *zh;
 	size_t sent_cap;
 	keyslot *keys;
-	size_t keys_cap; /* power of two */
+	size_t keys_cap; /* slots allocated */
+	size_t keys_n;   /* slots in use for this record (power of two) */
 	uint32_t *anc_slot;  /* per scored anchor: its keyslot index */
 	size_t anc_cap, anc_n;
 	/* per scored anchor and per width w of the other side of the bead
@@ -314,7 +315,7 @@ static double len_cost(const aq_aligner *al, double le, double lz)
 
 static keyslot *key_find(aq_aligner *al, uint64_t key)
 {
-	size_t mask = al->keys_cap - 1, i;
+	size_t mask = al->keys_n - 1, i;
 
 	if (key == 0)
 		key = 1;
@@ -367,7 +368,9 @@ static int prepare_anchors(aq_aligner *al, const char *en, const aq_span *en_s, 
 		}
 		al->keys_cap = need;
 	}
-	memset(al->keys, 0, al->keys_cap * sizeof(keyslot));
+	/* size the table to this record, not to the largest seen so far */
+	al->keys_n = need;
+	memset(al->keys, 0, need * sizeof(keyslot));
 	for (size_t s = 0; s < en_n + zh_n; s++) {
 		bool is_zh = s >= en_n;
 		for (k = first[s]; k < first[s + 1]; k++) {
