@@ -9,6 +9,7 @@ pkgs=(
   libjansson-dev libyaml-dev libarchive-dev        # JSON, YAML, archives
   libxml2-dev                                     # TBX glossary import
   libcmocka-dev                                   # unit tests
+  clang libclang-rt-14-dev                        # libFuzzer targets (scripts/fuzz.sh)
   python3 python3-nltk                            # benchmarks (Gale-Church baseline)
 )
 

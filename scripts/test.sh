@@ -9,14 +9,17 @@ bash scripts/install-deps.sh
 jobs=$(nproc 2>/dev/null || echo 2)
 
 echo "== build (debugoptimized)"
-[ -d build ] || meson setup build >/dev/null
+[ -d build ] || meson setup build
 ninja -C build
 meson test -C build --print-errorlogs --num-processes "$jobs"
 
 echo "== build with ASan + UBSan"
 [ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
-  -Dbuildtype=debug >/dev/null
+  -Dbuildtype=debug
 ninja -C build-asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   meson test -C build-asan --print-errorlogs --num-processes "$jobs"
+
+echo "== fuzz targets, 15 s each (skipped without clang)"
+bash scripts/fuzz.sh 15
 echo "== all tests passed"

@@ -187,8 +187,24 @@ typedef struct aq_input_opts {
 	aq_input_format format;
 	size_t max_record_bytes; /* a record (or JSON line) larger than this is an
 	                          * input error; 0 = default (64 MiB) */
+	const char *encoding;    /* NULL or "auto": UTF-8, else detected per file
+	                          * (aq_encoding_detect); else a name ICU knows
+	                          * ("GB18030", "Big5", "UTF-16LE") used for every
+	                          * file.  Copied by aq_input_new. */
 } aq_input_opts;
 
+/* Files that are not UTF-8 (detected from a UTF-16 byte order mark, or
+ * from invalid UTF-8 or many NUL bytes in the first 64 KiB; or named by
+ * opts->encoding) are read whole, up to 4 x max_record_bytes, converted to
+ * UTF-8 and then parsed as usual: their records carry the metadata field
+ * "encoding" (the encoding's name) and every offset, line and column is
+ * one of the converted text.  UTF-8 files are streamed.  A file whose
+ * first 64 KiB are valid UTF-8 is taken as UTF-8, and so is one that
+ * aq_encoding_detect finds mostly UTF-8: an invalid byte is then an
+ * "invalid UTF-8" error of its record.  A file that cannot be detected or
+ * converted is one AQ_EINPUT of aq_input_next ("file: invalid GB18030
+ * byte sequence at byte offset N").  Returns 0, AQ_EINVAL (unknown format
+ * or encoding) or AQ_ENOMEM. */
 int aq_input_new(aq_input **out, aq_ctx *ctx, const char *const *paths, size_t n_paths,
 	const aq_input_opts *opts);
 /* Returns the next record (owned by the caller, free with aq_record_free).
@@ -199,6 +215,35 @@ int aq_input_next(aq_input *in, aq_record **out);
 /* Counts of what the input has seen so far. */
 size_t aq_input_errors(const aq_input *in);
 void aq_input_free(aq_input *in);
+
+/* ------------------------------------------------------------------ */
+/* Encodings (encoding.c): GB18030, Big5, UTF-16 files to UTF-8 (ICU)   */
+
+/* Tells the encoding of data[0..len): a byte order mark first (UTF-8,
+ * UTF-16LE, UTF-16BE; UTF-32 is not recognised), then valid UTF-8 (less
+ * than 1/8 NUL bytes) is "UTF-8", and so is damaged UTF-8 (in the first
+ * 64 KiB at least 4 and over 10 valid multi-byte characters per invalid
+ * byte: confidence 50), else the best match of ICU's charset detector among
+ * UTF-8, UTF-16LE, UTF-16BE, GB18030 (also GB2312 and GBK text) and Big5
+ * whose confidence is at least 30 (of 100).  Single-byte encodings are
+ * never guessed: name them.  Writes the name (as above) into
+ * name_out[0..name_size) and the confidence (0..100; 100 for a byte order
+ * mark or valid UTF-8) into *confidence (may be NULL).  Returns 0,
+ * AQ_EINPUT ("could not tell the encoding (best guess X, confidence N);
+ * use --encoding"; *confidence holds N), AQ_EINVAL (name_size too small:
+ * 16 bytes are enough) or AQ_EICU. */
+int aq_encoding_detect(char *name_out, size_t name_size, int *confidence, aq_ctx *ctx,
+	const char *data, size_t len);
+/* Converts data[0..len) from encoding (any name ICU's ucnv_open knows) to
+ * UTF-8, strictly: the first byte sequence that is invalid, unmapped or
+ * truncated fails the conversion with AQ_EINPUT ("invalid GB18030 byte
+ * sequence at byte offset N", N counting bytes of data); nothing is ever
+ * replaced by U+FFFD.  A leading byte order mark is dropped.  *out gets a
+ * NUL-terminated malloc'ed string owned by the caller (free()), *out_len its
+ * length in bytes.  Returns 0, AQ_EINPUT, AQ_EINVAL (unknown encoding),
+ * AQ_ELIMIT (more than 2^31 UTF-16 units), AQ_EICU or AQ_ENOMEM. */
+int aq_encoding_to_utf8(char **out, size_t *out_len, aq_ctx *ctx, const char *encoding,
+	const char *data, size_t len);
 
 /* ------------------------------------------------------------------ */
 /* Segmentation (segment.c)                                            */
@@ -650,6 +695,84 @@ typedef int (*aq_store_finding_cb)(const aq_store_finding *f, void *payload);
  * or AQ_ENOMEM. */
 int aq_store_query_findings(aq_store *st, const aq_store_query *q, aq_store_finding_cb cb,
 	void *payload);
+
+/* Whether the latest stored version of rec (the one from the latest run
+ * before before_run that stored its record id, whether or not that run
+ * ended; before_run <= 0: any run) has the same content hash (en and zh
+ * text) and was checked by a run whose rules digest is rules_digest (NULL:
+ * a run without one).  *unchanged is false when the record id was never
+ * stored.  Sees this connection's open batch.  Returns 0 or AQ_EDB. */
+int aq_store_is_unchanged(aq_store *st, bool *unchanged, const aq_record *rec,
+	const char *rules_digest, int64_t before_run);
+/* Copies every run, record, sentence, bead, finding and input error of the
+ * database in_path (at the current schema version: open it once with
+ * aq_store_open() to migrate it) into st, in one transaction.  Ids are
+ * renumbered after st's own, so that runs merged later count as later in
+ * the latest results.  Commits a pending batch first.  Returns 0 or AQ_EDB
+ * ("in_path: ..."); on failure st is unchanged. */
+int aq_store_merge(aq_store *st, const char *in_path);
+
+/* ------------------------------------------------------------------ */
+/* Audit (audit.c): a whole archive checked into a store, on threads.   */
+
+/* What an audit has done so far (handed to the progress callback and
+ * returned at the end). */
+typedef struct aq_audit_stats {
+	int64_t run_id;           /* the run this audit stored (0 before it began) */
+	size_t records;           /* records read that belong to the shard */
+	size_t checked;           /* records checked and stored by this run */
+	size_t skipped;           /* records skipped as unchanged since a stored run */
+	size_t other_shards;      /* records left to other shards */
+	size_t findings;          /* findings of the records checked */
+	size_t by_severity[3];    /* findings per aq_severity */
+	size_t by_category[AQ_CAT__COUNT]; /* findings per aq_category */
+	size_t input_errors;      /* records or files that could not be read or checked */
+	uint64_t text_bytes;      /* bytes of en + zh text of the records read */
+	double elapsed_s;         /* seconds since aq_audit_run() started */
+	bool done;                /* the last call: every record has been stored */
+} aq_audit_stats;
+
+/* Called by the calling thread of aq_audit_run() about five times a
+ * second and once at the end. */
+typedef void (*aq_audit_progress_cb)(const aq_audit_stats *stats, void *payload);
+/* Called (calling thread, input order) with the message of each input error
+ * as it is stored. */
+typedef void (*aq_audit_error_cb)(const char *message, void *payload);
+
+typedef struct aq_audit_opts {
+	const char *const *paths;   /* files, directories or "-" (stdin) */
+	size_t n_paths;             /* 0: standard input */
+	aq_input_format format;
+	unsigned jobs;              /* worker threads (0 is taken as 1) */
+	bool force;                 /* check unchanged records too */
+	uint32_t shard_k, shard_n;  /* keep records whose aq_hash64(id, len, 0) %
+	                             * shard_n == shard_k - 1; shard_n 0: all */
+	const aq_segmenter *seg;    /* cloned for each worker */
+	const aq_rules *rules;      /* shared read-only by the workers */
+	const aq_lexicon *dict;     /* aligner dictionary, or NULL */
+	const aq_lexicon *glossary; /* aligner glossary anchors, or NULL */
+	const aq_align_opts *align_opts; /* NULL: defaults */
+	const char *options_json;   /* stored with the run, or NULL */
+	aq_audit_progress_cb progress; /* or NULL */
+	aq_audit_error_cb on_input_error; /* or NULL */
+	void *payload;              /* given to both callbacks */
+} aq_audit_opts;
+
+/* Reads the records of opts->paths, keeps those of the shard, skips those
+ * the store already holds unchanged (unless force), checks the others on
+ * opts->jobs worker threads (each with its own segmenter, aligner and
+ * checker) and stores them as one new run of st, in input order whatever
+ * the number of threads.  The calling thread reads and writes; at most a
+ * few records per thread are in memory at once.  Batches are committed as
+ * they fill (aq_store_record), so that a killed audit keeps what was
+ * committed and a rerun skips it.  Bad records and records that cannot be
+ * checked are input errors: stored, counted and passed on, and the audit
+ * goes on.  *stats (may be NULL) receives the totals.  Everything borrowed
+ * in opts must stay valid during the call.  Returns 0 (also with input
+ * errors: see stats->input_errors), AQ_EINVAL, AQ_ENOMEM, AQ_EICU or AQ_EDB
+ * (the store failed: the audit stops; what was committed stays), with the
+ * message in ctx, which must be the context st was opened with. */
+int aq_audit_run(aq_audit_stats *stats, aq_ctx *ctx, aq_store *st, const aq_audit_opts *opts);
 
 #ifdef __cplusplus
 }

@@ -3,7 +3,8 @@
  * walks directories in name order, decides per file between JSON Lines and
  * the plain-text shape, reads line by line (never a whole file), splits
  * text files at "---" lines, and turns every failure into one AQ_EINPUT
- * the caller can step over.  Parsing one record is record.c's job.
+ * the caller can step over.  A file that is not UTF-8 is read whole and
+ * converted first (encoding.c).  Parsing one record is record.c's job.
  */
 #include "alignqa.h"
 
@@ -18,6 +19,9 @@
 
 #define INPUT_DEFAULT_MAX ((size_t)64 << 20) /* bytes: a record or JSON line */
 #define INPUT_READ_SIZE ((size_t)64 << 10)   /* bytes asked of read(2) at once */
+/* A file to convert is read whole: it may be this many times the record
+ * limit (raw bytes). */
+#define INPUT_CONVERT_FACTOR 4
 
 /* Extensions a file found inside a directory must have (files named on the
  * command line are read whatever their name). */
@@ -58,6 +62,10 @@ struct aq_input {
 	uint32_t n_records;      /* records started (good or bad) */
 	aq_buf line;             /* the current line */
 	aq_buf chunk;            /* the text record being collected */
+	char *encoding;          /* opts->encoding; NULL: auto */
+	char cur_encoding[64];   /* encoding of the open source; "" for UTF-8 */
+	uint64_t utf8_ok_end;    /* bytes [0, this) of the source are known to be
+	                          * valid UTF-8 (checked when it was opened) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -75,7 +83,11 @@ static int reader_fill(input_reader *r)
 	}
 	if (r->cap - r->len < INPUT_READ_SIZE) {
 		size_t cap = r->cap ? r->cap * 2 : INPUT_READ_SIZE * 2;
-		char *p = realloc(r->buf, cap);
+		char *p = NULL;
+
+		while (cap - r->len < INPUT_READ_SIZE)
+			cap *= 2;
+		p = realloc(r->buf, cap);
 
 		if (!p)
 			return ENOMEM;
@@ -296,6 +308,139 @@ static void input_close(aq_input *in)
 	in->name = NULL;
 	in->is_open = false;
 	in->is_stdin = false;
+	in->cur_encoding[0] = '\0';
+	in->utf8_ok_end = 0;
+}
+
+/* Does name mean UTF-8 ("UTF-8", "utf8", "Utf_8")? */
+static bool input_is_utf8_name(const char *name)
+{
+	const char *want = "utf8";
+
+	for (; *name; name++) {
+		if (*name == '-' || *name == '_')
+			continue;
+		if (!*want || (*name | 0x20) != *want)
+			return false;
+		want++;
+	}
+	return !*want;
+}
+
+/* Reads the rest of the source and replaces the reader's bytes by their
+ * UTF-8 conversion from encoding (NULL: detect), so that the line reader
+ * goes on over memory. */
+static int input_convert(aq_input *in, const char *encoding)
+{
+	input_reader *r = &in->rd;
+	size_t limit = in->max_bytes * INPUT_CONVERT_FACTOR, n_utf8 = 0;
+	char name[64], *utf8 = NULL;
+	int err, rc = 0, conf;
+
+	if (limit / INPUT_CONVERT_FACTOR != in->max_bytes)
+		limit = SIZE_MAX;
+	while (!r->eof) {
+		if (r->len - r->pos > limit)
+			break;
+		if ((err = reader_fill(r)))
+			return aq_ctx_error(in->ctx, err == ENOMEM ? AQ_ENOMEM : AQ_EINPUT, "%s: %s",
+				in->name, strerror(err));
+	}
+	if (r->len - r->pos > limit)
+		return aq_ctx_error(in->ctx, AQ_EINPUT,
+			"%s: not UTF-8 and larger than %zu bytes (files to convert are read "
+			"whole; convert it to UTF-8 first)", in->name, limit);
+	if (!encoding) {
+		rc = aq_encoding_detect(name, sizeof(name), &conf, in->ctx, r->buf + r->pos,
+			r->len - r->pos);
+		if (rc)
+			goto fail;
+		encoding = name;
+	}
+	if (input_is_utf8_name(encoding))
+		return 0; /* e.g. valid UTF-8 with NUL bytes: the checks report them */
+	rc = aq_encoding_to_utf8(&utf8, &n_utf8, in->ctx, encoding, r->buf + r->pos,
+		r->len - r->pos);
+	if (rc)
+		goto fail;
+	free(r->buf);
+	r->buf = utf8;
+	r->cap = n_utf8 + 1;
+	r->pos = 0;
+	r->len = n_utf8;
+	snprintf(in->cur_encoding, sizeof(in->cur_encoding), "%s", encoding);
+	in->utf8_ok_end = n_utf8;
+	return 0;
+fail:
+	if (rc == AQ_EINPUT || rc == AQ_EINVAL) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "%s", aq_ctx_errmsg(in->ctx));
+		rc = aq_ctx_error(in->ctx, AQ_EINPUT, "%s: %s", in->name, msg);
+	}
+	return rc;
+}
+
+/* Are at least 1/8 of s[0..n) NUL bytes: UTF-16 without a byte order
+ * mark rather than a stray NUL (an error of its record)?  The rule of
+ * aq_encoding_detect. */
+static bool input_many_nuls(const unsigned char *s, size_t n)
+{
+	size_t n_nul = 0;
+
+	if (!memchr(s, '\0', n))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		n_nul += s[i] == '\0';
+	return n_nul >= n / 8;
+}
+
+/* Decides the encoding of the source just opened: streams UTF-8 as it
+ * comes, converts anything else (input_convert).  One pass of
+ * aq_utf8_check over the first buffer; the record checks skip what it
+ * covered. */
+static int input_sniff(aq_input *in)
+{
+	input_reader *r = &in->rd;
+	const unsigned char *b;
+	size_t n, bad;
+	bool whole;
+	int err;
+
+	if (in->encoding)
+		return input_is_utf8_name(in->encoding) ? 0 : input_convert(in, in->encoding);
+	/* A pipe gives what it has (at least a byte order mark's worth); a
+	 * file its first INPUT_READ_SIZE bytes. */
+	while (!r->eof && (r->len - r->pos < 4 || (!in->is_stdin && r->len - r->pos <
+	       INPUT_READ_SIZE)))
+		if ((err = reader_fill(r)))
+			return aq_ctx_error(in->ctx, err == ENOMEM ? AQ_ENOMEM : AQ_EINPUT, "%s: %s",
+				in->name, strerror(err));
+	b = (const unsigned char *)r->buf + r->pos;
+	n = r->len - r->pos;
+	whole = r->eof;
+	if (n > INPUT_READ_SIZE) {
+		n = INPUT_READ_SIZE; /* what is known of every file, however read */
+		whole = false;
+	}
+	if (n >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)))
+		return input_convert(in, NULL);
+	bad = aq_utf8_check((const char *)b, n);
+	/* A sequence cut by the end of the buffer is not (yet) an error. */
+	if (bad < n && !whole && n - bad < 4 && b[bad] >= 0xC2 && b[bad] <= 0xF4) {
+		bool cut = true;
+
+		for (size_t i = bad + 1; i < n; i++)
+			cut = cut && (b[i] & 0xC0) == 0x80;
+		if (cut) {
+			in->utf8_ok_end = bad;
+			return input_many_nuls(b, bad) ? input_convert(in, NULL) : 0;
+		}
+	}
+	if (bad < n || input_many_nuls(b, n))
+		return input_convert(in, NULL);
+	in->utf8_ok_end = n;
+	return 0;
 }
 
 /* Decides the format of the source just opened (AQ_INPUT_AUTO). */
@@ -385,7 +530,8 @@ opened:
 	in->rd.pos = in->rd.len = 0;
 	in->rd.eof = false;
 	in->cur = in->format;
-	if (in->format == AQ_INPUT_AUTO && (rc = input_detect(in)))
+	if ((rc = input_sniff(in)) ||
+	    (in->format == AQ_INPUT_AUTO && (rc = input_detect(in))))
 		input_close(in);
 	return rc;
 skip:
@@ -398,9 +544,16 @@ skip:
 static int input_check_bytes(aq_input *in, const char *s, size_t n, uint64_t base,
 	uint32_t lineno, bool nul_is_bad)
 {
-	size_t bad = aq_utf8_check(s, n), bol = 0;
-	const char *nul = nul_is_bad ? memchr(s, '\0', bad) : NULL;
+	size_t bad = n, bol = 0, known = 0;
+	const char *nul = NULL;
 	const char *what = "invalid UTF-8";
+
+	/* Bytes checked when the source was opened are not checked again. */
+	if (in->utf8_ok_end > base)
+		known = in->utf8_ok_end - base < n ? (size_t)(in->utf8_ok_end - base) : n;
+	if (known < n)
+		bad = known + aq_utf8_check(s + known, n - known);
+	nul = nul_is_bad ? memchr(s, '\0', bad) : NULL;
 
 	if (nul) {
 		bad = (size_t)(nul - s);
@@ -465,6 +618,9 @@ static int input_finish(aq_input *in, aq_record *rec, bool numbered)
 	free(rec->source);
 	rec->source = s;
 	rec->index = in->n_records - 1;
+	if (in->cur_encoding[0] && !aq_record_meta(rec, "encoding") &&
+	    aq_record_add_meta(rec, "encoding", in->cur_encoding, strlen(in->cur_encoding)))
+		return AQ_ENOMEM;
 	if (numbered && in->n_records >= 2) {
 		size_t n = strlen(rec->id) + 16;
 		char *id = malloc(n);
@@ -597,6 +753,20 @@ int aq_input_new(aq_input **out, aq_ctx *ctx, const char *const *paths, size_t n
 	in->rd.fd = -1;
 	in->format = opts ? opts->format : AQ_INPUT_AUTO;
 	in->max_bytes = opts && opts->max_record_bytes ? opts->max_record_bytes : INPUT_DEFAULT_MAX;
+	if (opts && opts->encoding && strcmp(opts->encoding, "auto") != 0) {
+		char *probe = NULL;
+		size_t n_probe = 0;
+
+		/* An unknown name is a usage error now, not one error a file. */
+		if ((rc = aq_encoding_to_utf8(&probe, &n_probe, ctx, opts->encoding, "", 0)))
+			goto out;
+		free(probe);
+		in->encoding = strdup(opts->encoding);
+		if (!in->encoding) {
+			rc = AQ_ENOMEM;
+			goto out;
+		}
+	}
 	aq_buf_init(&in->line);
 	aq_buf_init(&in->chunk);
 	for (size_t i = n_paths; i-- > 0;) {
@@ -658,5 +828,6 @@ void aq_input_free(aq_input *in)
 	free(in->rd.buf);
 	aq_buf_dispose(&in->line);
 	aq_buf_dispose(&in->chunk);
+	free(in->encoding);
 	free(in);
 }

@@ -133,6 +133,7 @@ enum {
 	ST_INPUT_ERROR_INSERT,
 	ST_QUERY_LATEST,
 	ST_QUERY_RUN,
+	ST_LATEST_VERSION,
 	ST__COUNT
 };
 
@@ -187,6 +188,13 @@ static const char *const statements[ST__COUNT] = {
 		"                   WHERE r2.record_id = r.record_id)"
 		QUERY_FILTERS,
 	[ST_QUERY_RUN] = QUERY_SELECT " WHERE r.run_id = ?1" QUERY_FILTERS,
+	/* The latest stored version of a record id: its text hash and the rule
+	 * set that checked it (aq_store_is_unchanged). */
+	[ST_LATEST_VERSION] =
+		"SELECT r.content_hash, u.rules_digest FROM records r"
+		" JOIN runs u ON u.id = r.run_id"
+		" WHERE r.record_id = ?1 AND (?2 <= 0 OR r.run_id < ?2)"
+		" ORDER BY r.run_id DESC LIMIT 1",
 };
 
 struct aq_store {
@@ -604,20 +612,27 @@ static int store_findings(aq_store *st, int64_t pk, const aq_findings *f)
 	return 0;
 }
 
+/* records.content_hash of rec: aq_hash64 of en, NUL, zh as 16 hex digits. */
+static void store_content_hash(char hex[17], const aq_record *rec)
+{
+	uint64_t h;
+
+	h = aq_hash64(rec->en ? rec->en : "", rec->en ? rec->en_len : 0, 0);
+	h = aq_hash64("", 1, h);
+	h = aq_hash64(rec->zh ? rec->zh : "", rec->zh ? rec->zh_len : 0, h);
+	snprintf(hex, 17, "%016llx", (unsigned long long)h);
+}
+
 /* The record row; its id comes back in *pk. */
 static int store_record_row(aq_store *st, int64_t run_id, const aq_record *rec, int64_t *pk)
 {
 	sqlite3_stmt *s = st->st[ST_RECORD_INSERT];
-	uint64_t h;
 	char hex[17];
 	int rc;
 
 	if ((rc = store_meta_json(st, rec)))
 		return rc;
-	h = aq_hash64(rec->en ? rec->en : "", rec->en ? rec->en_len : 0, 0);
-	h = aq_hash64("", 1, h);
-	h = aq_hash64(rec->zh ? rec->zh : "", rec->zh ? rec->zh_len : 0, h);
-	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)h);
+	store_content_hash(hex, rec);
 	sqlite3_bind_int64(s, 1, run_id);
 	if (bind_text(s, 2, rec->id ? rec->id : "") || bind_text(s, 3, rec->source) ||
 	    sqlite3_bind_int64(s, 4, rec->line) || bind_text(s, 5, hex) ||
@@ -746,5 +761,146 @@ int aq_store_query_findings(aq_store *st, const aq_store_query *q, aq_store_find
 out:
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+int aq_store_is_unchanged(aq_store *st, bool *unchanged, const aq_record *rec,
+	const char *rules_digest, int64_t before_run)
+{
+	sqlite3_stmt *s = st->st[ST_LATEST_VERSION];
+	char hex[17];
+	int rc;
+
+	*unchanged = false;
+	store_content_hash(hex, rec);
+	if (bind_text(s, 1, rec->id ? rec->id : "") || sqlite3_bind_int64(s, 2, before_run)) {
+		rc = store_fail(st);
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *hash = col_text(s, 0), *digest = col_text(s, 1);
+
+		*unchanged = hash && !strcmp(hash, hex) &&
+			(rules_digest ? digest && !strcmp(digest, rules_digest) : !digest);
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : store_fail(st);
+	}
+out:
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+/* Runs one statement of a merge with the id offsets bound as :run (runs)
+ * and :rec (records) where the statement uses them. */
+static int store_merge_step(aq_store *st, const char *sql, int64_t run_off, int64_t rec_off)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st);
+	if (sqlite3_bind_parameter_index(s, ":run"))
+		sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":run"), run_off);
+	if (sqlite3_bind_parameter_index(s, ":rec"))
+		sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":rec"), rec_off);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_fail(st);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* The largest id of a table of main (0 if empty) into *out. */
+static int store_max_id(aq_store *st, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(s, 0);
+		rc = 0;
+	} else {
+		rc = store_fail(st);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int aq_store_merge(aq_store *st, const char *in_path)
+{
+	/* Rows keep their order: ids are shifted past what main has, so that
+	 * runs merged later also count as later for the latest results. */
+	static const char *const copy[] = {
+		"INSERT INTO main.runs (id, tool_version, rules_digest, options, started_at,"
+		" ended_at, records, findings, input_errors)"
+		" SELECT id + :run, tool_version, rules_digest, options, started_at, ended_at,"
+		" records, findings, input_errors FROM aq_src.runs ORDER BY id",
+		"INSERT INTO main.records (id, run_id, record_id, source, line, content_hash,"
+		" journal, date, doi, meta_json)"
+		" SELECT id + :rec, run_id + :run, record_id, source, line, content_hash, journal,"
+		" date, doi, meta_json FROM aq_src.records ORDER BY id",
+		"INSERT INTO main.sentences (record_pk, lang, idx, start, \"end\")"
+		" SELECT record_pk + :rec, lang, idx, start, \"end\" FROM aq_src.sentences",
+		"INSERT INTO main.beads (record_pk, idx, en_first, en_n, zh_first, zh_n, score)"
+		" SELECT record_pk + :rec, idx, en_first, en_n, zh_first, zh_n, score"
+		" FROM aq_src.beads",
+		"INSERT INTO main.findings (record_pk, rule, severity, category, en_start, en_end,"
+		" zh_start, zh_end, message, fingerprint)"
+		" SELECT record_pk + :rec, rule, severity, category, en_start, en_end,"
+		" zh_start, zh_end, message, fingerprint FROM aq_src.findings ORDER BY id",
+		"INSERT INTO main.input_errors (run_id, message)"
+		" SELECT run_id + :run, message FROM aq_src.input_errors ORDER BY id",
+	};
+	sqlite3_stmt *s = NULL;
+	int64_t run_off = 0, rec_off = 0;
+	int version = 0, rc;
+	bool attached = false;
+
+	if ((rc = store_commit(st)))
+		return rc;
+	if (sqlite3_prepare_v2(st->db, "ATTACH DATABASE ?1 AS aq_src", -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st);
+	sqlite3_bind_text(s, 1, in_path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc != SQLITE_DONE)
+		return aq_ctx_error(st->ctx, AQ_EDB, "%s: %s", in_path, sqlite3_errmsg(st->db));
+	attached = true;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA aq_src.user_version", -1, &s, NULL) != SQLITE_OK) {
+		rc = store_fail(st);
+		goto out;
+	}
+	if (sqlite3_step(s) == SQLITE_ROW)
+		version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	s = NULL;
+	if (version != AQ_STORE_SCHEMA_VERSION) {
+		rc = aq_ctx_error(st->ctx, AQ_EDB, "%s: database schema version %d, want %d "
+			"(open it with this alignqa first)", in_path, version,
+			AQ_STORE_SCHEMA_VERSION);
+		goto out;
+	}
+	if ((rc = store_exec(st, "BEGIN IMMEDIATE")))
+		goto out;
+	if ((rc = store_max_id(st, "SELECT coalesce(max(id), 0) FROM main.runs", &run_off)) ||
+	    (rc = store_max_id(st, "SELECT coalesce(max(id), 0) FROM main.records", &rec_off)))
+		goto rollback;
+	for (size_t i = 0; i < sizeof(copy) / sizeof(copy[0]); i++)
+		if ((rc = store_merge_step(st, copy[i], run_off, rec_off)))
+			goto rollback;
+	if ((rc = store_exec(st, "COMMIT")))
+		goto rollback;
+	goto out;
+rollback:
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+out:
+	if (attached)
+		sqlite3_exec(st->db, "DETACH DATABASE aq_src", NULL, NULL, NULL);
 	return rc;
 }

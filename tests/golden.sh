@@ -54,5 +54,8 @@ case_ broken-jsonl.check check --no-config --format jsonl samples/jsonl/broken.j
 case_ broken-jsonl.align align --format jsonl samples/jsonl/broken.jsonl
 case_ broken-text.align align samples/broken
 case_ missing-file.align align samples/does-not-exist.txt
+case_ gb18030.align align samples/encodings/gb18030-record.txt
+case_ utf16.align align samples/encodings/utf16-record.txt
+case_ unknown-encoding.align align --encoding klingon-8 samples/encodings/utf16-record.txt
 echo "$passed passed, $((n - passed)) failed"
 exit $fail

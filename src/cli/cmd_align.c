@@ -34,6 +34,9 @@ static const char align_help[] =
 	"                          scripts/fetch-cedict.sh fetches CC-CEDICT\n"
 	"  -g, --glossary FILE     glossary TSV (English, Chinese[, status[, note]])\n"
 	"  -i, --input-format FMT  auto (default), text or jsonl\n"
+	"      --encoding NAME     encoding of the input files: auto (default: UTF-8,\n"
+	"                          else detected: UTF-16, GB18030, Big5) or a name such\n"
+	"                          as GB18030, Big5, UTF-16LE, windows-1252\n"
 	"  -o, --output FILE       write to FILE instead of standard output\n"
 	"      --rules-dir DIR     where abbreviations.txt is (default: shipped rules)\n"
 	"      --ratio R           Chinese length units per English unit (default: each\n"
@@ -77,7 +80,7 @@ static int parse_number(const char *s, double lo, double hi, double *out)
 
 int cmd_align(int argc, char **argv)
 {
-	enum { OPT_RULES = 256, OPT_RATIO, OPT_MAXB, OPT_BAND };
+	enum { OPT_RULES = 256, OPT_RATIO, OPT_MAXB, OPT_BAND, OPT_ENCODING };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "presegmented", no_argument, NULL, 'p' },
@@ -89,6 +92,7 @@ int cmd_align(int argc, char **argv)
 		{ "ratio", required_argument, NULL, OPT_RATIO },
 		{ "max-bead", required_argument, NULL, OPT_MAXB },
 		{ "band", required_argument, NULL, OPT_BAND },
+		{ "encoding", required_argument, NULL, OPT_ENCODING },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -128,6 +132,9 @@ int cmd_align(int argc, char **argv)
 		case 'i':
 			if (cli_parse_input_format(optarg, &opts.format))
 				return cli_usage_error("align", "unknown input format '%s'", optarg);
+			break;
+		case OPT_ENCODING:
+			opts.encoding = optarg;
 			break;
 		case 'o':
 			output = optarg;

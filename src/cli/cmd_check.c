@@ -78,6 +78,9 @@ static const char check_help[] =
 	"\n"
 	"Input:\n"
 	"  -i, --input-format FMT  auto (default), text or jsonl\n"
+	"      --encoding NAME     encoding of the input files: auto (default: UTF-8,\n"
+	"                          else detected: UTF-16, GB18030, Big5) or a name such\n"
+	"                          as GB18030, Big5, UTF-16LE, windows-1252\n"
 	"  -h, --help              show this help\n"
 	"\n"
 	"Exit codes:\n"
@@ -329,7 +332,7 @@ static int parse_severity(override *o, const char *arg)
 int cmd_check(int argc, char **argv)
 {
 	enum { OPT_FAIL_ON = 256, OPT_RULES_DIR, OPT_NO_CONFIG, OPT_ENABLE, OPT_DISABLE,
-	       OPT_SEVERITY, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DB };
+	       OPT_SEVERITY, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DB, OPT_ENCODING };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
@@ -347,6 +350,7 @@ int cmd_check(int argc, char **argv)
 		{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "input-format", required_argument, NULL, 'i' },
+		{ "encoding", required_argument, NULL, OPT_ENCODING },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -447,6 +451,9 @@ int cmd_check(int argc, char **argv)
 				rc = cli_usage_error("check", "unknown input format '%s'", optarg);
 				goto out;
 			}
+			break;
+		case OPT_ENCODING:
+			opts.encoding = optarg;
 			break;
 		case 'h':
 			fputs(check_help, stdout);

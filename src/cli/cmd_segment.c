@@ -19,6 +19,9 @@ static const char segment_help[] =
 	"  -f, --format FMT        text (default) or jsonl:\n"
 	"                          {\"id\":...,\"en_sentences\":[[s,e],...],\"zh_sentences\":[...]}\n"
 	"  -i, --input-format FMT  auto (default), text or jsonl\n"
+	"      --encoding NAME     encoding of the input files: auto (default: UTF-8,\n"
+	"                          else detected: UTF-16, GB18030, Big5) or a name such\n"
+	"                          as GB18030, Big5, UTF-16LE, windows-1252\n"
 	"  -o, --output FILE       write to FILE instead of standard output\n"
 	"      --rules-dir DIR     where abbreviations.txt is (default: shipped rules)\n"
 	"  -h, --help              show this help\n"
@@ -45,6 +48,7 @@ int cmd_segment(int argc, char **argv)
 		{ "input-format", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "rules-dir", required_argument, NULL, 'R' },
+		{ "encoding", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -75,6 +79,9 @@ int cmd_segment(int argc, char **argv)
 			break;
 		case 'R':
 			opts.rules_dir = optarg;
+			break;
+		case 'E':
+			opts.encoding = optarg;
 			break;
 		case 'h':
 			fputs(segment_help, stdout);

@@ -54,6 +54,8 @@ int cmd_check(int argc, char **argv);
 int cmd_findings(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_glossary(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 
 /* ---- the record loop (run.c) ---- */
@@ -71,6 +73,7 @@ typedef struct cli_pipeline_opts {
 	const aq_lexicon *glossary_lex; /* an already loaded glossary (borrowed), used
 	                          * instead of loading glossary; or NULL */
 	aq_input_format format;  /* --input-format */
+	const char *encoding;    /* --encoding NAME, or NULL (auto) */
 	bool align;              /* also align (else segment only) */
 	aq_align_opts align_opts;
 	cli_input_error_fn on_input_error; /* optional: told of every input error

@@ -15,7 +15,9 @@ static const struct command {
 	{ "segment", cmd_segment, "split both abstracts of each record into sentences" },
 	{ "align", cmd_align, "align the English and Chinese sentences of each record" },
 	{ "check", cmd_check, "find translation defects in each record (the CI check)" },
-	{ "findings", cmd_findings, "print the findings stored by 'check --db'" },
+	{ "findings", cmd_findings, "print the findings stored by 'check --db' or 'audit'" },
+	{ "audit", cmd_audit, "check a whole archive into the report store, on threads" },
+	{ "merge", cmd_merge, "merge report databases (audit shards) into one" },
 	{ "rules", cmd_rules, "list the rules or run their self-tests" },
 	{ "glossary", cmd_glossary, "import standard term lists into alignqa's glossary form" },
 };

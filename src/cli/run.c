@@ -136,13 +136,17 @@ int cli_run_records(char **paths, int n_paths, const cli_pipeline_opts *opts,
 	static const char *const stdin_path[] = { "-" };
 	pipeline p;
 	aq_input *in = NULL;
-	aq_input_opts iopts = { opts->format, 0 };
+	aq_input_opts iopts = { opts->format, 0, opts->encoding };
 	int rc, status = EXIT_CLEAN;
 
 	if ((rc = pipeline_init(&p, opts, true)))
 		goto out_rc;
 	if (aq_input_new(&in, p.ctx, n_paths ? (const char *const *)paths : stdin_path,
-		    n_paths ? (size_t)n_paths : 1, &iopts)) {
+		    n_paths ? (size_t)n_paths : 1, &iopts) == AQ_EINVAL) {
+		cli_error("%s", aq_ctx_errmsg(p.ctx)); /* --encoding names nothing ICU knows */
+		rc = EXIT_USAGE;
+		goto out_rc;
+	} else if (!in) {
 		input_error(opts, out, payload, "%s", aq_ctx_errmsg(p.ctx));
 		rc = EXIT_INPUT;
 		goto out_rc;

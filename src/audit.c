@@ -1,0 +1,419 @@
+/*
+ * audit.c - a whole archive checked into the store: the calling thread
+ * reads records, skips what the store already holds unchanged, hands the
+ * rest to worker threads (segment, align, check) and stores their results
+ * in input order.  Option parsing, progress display and summaries are the
+ * CLI's (cmd_audit.c); SQL is the store's.
+ */
+#include "alignqa.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Records in flight per worker: enough to keep every worker busy while the
+ * writer commits a batch, few enough that memory stays flat. */
+#define AUDIT_SLOTS_PER_JOB 4
+/* The most worker threads an audit starts. */
+#define AUDIT_MAX_JOBS 256
+/* Seconds between two progress callbacks. */
+#define AUDIT_PROGRESS_EVERY 0.2
+
+/* One record in flight and what its worker made of it.  Slot seq %
+ * n_slots holds record number seq; its buffers are reused. */
+typedef struct audit_slot {
+	aq_record *rec;        /* owned from submission until stored */
+	aq_spans en_s, zh_s;   /* sentences */
+	aq_beads beads;
+	aq_findings findings;
+	bool done;             /* the worker has finished (under the mutex) */
+	bool failed;           /* the record could not be checked: see error */
+	char error[1200];      /* "source:line: record id: message" */
+} audit_slot;
+
+struct audit;
+
+/* A worker thread and what it owns. */
+typedef struct audit_worker {
+	struct audit *au;
+	pthread_t thread;
+	aq_ctx *ctx;           /* errors of this worker's objects */
+	aq_segmenter *seg;
+	aq_aligner *al;
+	aq_checker *chk;
+} audit_worker;
+
+typedef struct audit {
+	pthread_mutex_t mu;
+	pthread_cond_t work;   /* a record was submitted, or closing */
+	pthread_cond_t done;   /* a worker finished a record */
+	audit_slot *slots;
+	size_t n_slots;
+	uint64_t submitted;    /* records handed to the workers (writer only) */
+	uint64_t taken;        /* records a worker has taken (under the mutex) */
+	uint64_t written;      /* records stored (writer only) */
+	bool closing;          /* no more records will come */
+	audit_worker *workers;
+	unsigned n_workers;    /* workers created */
+	unsigned n_started;    /* threads running */
+	/* The writer's side. */
+	aq_ctx *ctx;
+	aq_store *st;
+	const aq_audit_opts *opts;
+	aq_audit_stats stats;
+	struct timespec t0;
+	double last_progress;  /* elapsed_s of the last progress callback */
+} audit;
+
+static double audit_elapsed(const audit *au)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - au->t0.tv_sec) + (double)(now.tv_nsec - au->t0.tv_nsec) / 1e9;
+}
+
+static void audit_progress(audit *au, bool force)
+{
+	double t = audit_elapsed(au);
+
+	if (!au->opts->progress || (!force && t - au->last_progress < AUDIT_PROGRESS_EVERY))
+		return;
+	au->last_progress = t;
+	au->stats.elapsed_s = t;
+	au->opts->progress(&au->stats, au->opts->payload);
+}
+
+/* Segments, aligns and checks the record of s with the worker's objects. */
+static void audit_check_record(audit_worker *w, audit_slot *s)
+{
+	const aq_record *rec = s->rec;
+	aq_alignment a = { rec, &s->en_s, &s->zh_s, &s->beads };
+
+	s->failed = false;
+	if (aq_segment_text(&s->en_s, w->seg, AQ_LANG_EN, rec->en, rec->en_len) ||
+	    aq_segment_text(&s->zh_s, w->seg, AQ_LANG_ZH, rec->zh, rec->zh_len) ||
+	    aq_align(&s->beads, w->al, rec->en, s->en_s.v, s->en_s.n, rec->zh, s->zh_s.v,
+		    s->zh_s.n) ||
+	    aq_check(&s->findings, w->chk, &a)) {
+		s->failed = true;
+		snprintf(s->error, sizeof(s->error), "%s:%u: record %s: %s",
+			rec->source ? rec->source : "-", rec->line, rec->id ? rec->id : "",
+			aq_ctx_errmsg(w->ctx));
+	}
+}
+
+static void *audit_worker_main(void *arg)
+{
+	audit_worker *w = arg;
+	audit *au = w->au;
+
+	pthread_mutex_lock(&au->mu);
+	for (;;) {
+		audit_slot *s;
+
+		while (au->taken == au->submitted && !au->closing)
+			pthread_cond_wait(&au->work, &au->mu);
+		if (au->taken == au->submitted)
+			break; /* closing and nothing left */
+		s = &au->slots[au->taken++ % au->n_slots];
+		pthread_mutex_unlock(&au->mu);
+		audit_check_record(w, s);
+		pthread_mutex_lock(&au->mu);
+		s->done = true;
+		pthread_cond_signal(&au->done);
+	}
+	pthread_mutex_unlock(&au->mu);
+	return NULL;
+}
+
+/* Stores an input error of the run and tells the caller. */
+static int audit_input_error(audit *au, const char *message)
+{
+	int rc;
+
+	au->stats.input_errors++;
+	if ((rc = aq_store_input_error(au->st, au->stats.run_id, message)))
+		return rc;
+	if (au->opts->on_input_error)
+		au->opts->on_input_error(message, au->opts->payload);
+	return 0;
+}
+
+/* Stores the finished record of slot s and frees it. */
+static int audit_store_slot(audit *au, audit_slot *s)
+{
+	aq_alignment a = { s->rec, &s->en_s, &s->zh_s, &s->beads };
+	int rc;
+
+	if (s->failed) {
+		rc = audit_input_error(au, s->error);
+	} else {
+		rc = aq_store_record(au->st, au->stats.run_id, &a, &s->findings);
+		if (rc == AQ_EINPUT) {
+			char msg[1200];
+
+			/* A record id twice in the input: the first one stays. */
+			snprintf(msg, sizeof(msg), "%s", aq_ctx_errmsg(au->ctx));
+			rc = audit_input_error(au, msg);
+		} else if (rc == 0) {
+			au->stats.checked++;
+			au->stats.findings += s->findings.n;
+			for (size_t i = 0; i < s->findings.n; i++) {
+				const aq_finding *f = &s->findings.v[i];
+
+				if ((unsigned)f->severity < 3)
+					au->stats.by_severity[f->severity]++;
+				if ((unsigned)f->category < AQ_CAT__COUNT)
+					au->stats.by_category[f->category]++;
+			}
+		}
+	}
+	aq_record_free(s->rec);
+	s->rec = NULL;
+	s->done = false;
+	return rc;
+}
+
+/* Stores finished records in input order until at most max_pending are in
+ * flight, waiting for the workers when needed (max_pending 0: all). */
+static int audit_write(audit *au, uint64_t max_pending)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&au->mu);
+	while (au->written < au->submitted) {
+		audit_slot *s = &au->slots[au->written % au->n_slots];
+
+		if (!s->done) {
+			if (au->submitted - au->written <= max_pending)
+				break;
+			pthread_cond_wait(&au->done, &au->mu);
+			continue;
+		}
+		/* The slot is the writer's until it is submitted again. */
+		pthread_mutex_unlock(&au->mu);
+		rc = audit_store_slot(au, s);
+		audit_progress(au, false);
+		pthread_mutex_lock(&au->mu);
+		au->written++;
+		if (rc)
+			break;
+	}
+	pthread_mutex_unlock(&au->mu);
+	return rc;
+}
+
+/* Hands rec to the workers (there is room: see audit_write). */
+static void audit_submit(audit *au, aq_record *rec)
+{
+	audit_slot *s = &au->slots[au->submitted % au->n_slots];
+
+	s->rec = rec;
+	s->done = false;
+	pthread_mutex_lock(&au->mu);
+	au->submitted++;
+	pthread_cond_signal(&au->work);
+	pthread_mutex_unlock(&au->mu);
+}
+
+/* Makes the objects of one worker. */
+static int audit_worker_init(audit *au, audit_worker *w)
+{
+	const aq_audit_opts *o = au->opts;
+	int rc;
+
+	w->au = au;
+	if ((rc = aq_ctx_new(&w->ctx)))
+		return aq_ctx_error(au->ctx, rc, "out of memory");
+	if ((rc = aq_segmenter_clone(&w->seg, w->ctx, o->seg)) ||
+	    (rc = aq_aligner_new(&w->al, w->ctx, o->align_opts, o->dict, o->glossary)) ||
+	    (rc = aq_checker_new(&w->chk, w->ctx, o->rules)))
+		return aq_ctx_error(au->ctx, rc, "%s", aq_ctx_errmsg(w->ctx));
+	return 0;
+}
+
+static void audit_worker_dispose(audit_worker *w)
+{
+	aq_checker_free(w->chk);
+	aq_aligner_free(w->al);
+	aq_segmenter_free(w->seg);
+	aq_ctx_free(w->ctx);
+}
+
+/* Whether the record belongs to the shard the options ask for. */
+static bool audit_in_shard(const aq_audit_opts *o, const aq_record *rec)
+{
+	const char *id = rec->id ? rec->id : "";
+
+	if (!o->shard_n)
+		return true;
+	return aq_hash64(id, strlen(id), 0) % o->shard_n == o->shard_k - 1;
+}
+
+/* The reading loop: every record of the input, submitted or skipped. */
+static int audit_read(audit *au, aq_input *in)
+{
+	const aq_audit_opts *o = au->opts;
+	const char *digest = aq_rules_digest(o->rules);
+	int rc;
+
+	for (;;) {
+		aq_record *rec = NULL;
+		bool unchanged = false;
+
+		rc = aq_input_next(in, &rec);
+		if (rc == AQ_ITEROVER)
+			return 0;
+		if (rc == AQ_EINPUT) {
+			char msg[1200];
+
+			snprintf(msg, sizeof(msg), "%s", aq_ctx_errmsg(au->ctx));
+			if ((rc = audit_input_error(au, msg)))
+				return rc;
+			continue;
+		}
+		if (rc)
+			return rc;
+		if (!audit_in_shard(o, rec)) {
+			au->stats.other_shards++;
+			aq_record_free(rec);
+			continue;
+		}
+		au->stats.records++;
+		au->stats.text_bytes += rec->en_len + rec->zh_len;
+		/* Only earlier runs count, so that a record id twice in this
+		 * input is a duplicate whatever the timing of the workers. */
+		if (!o->force && (rc = aq_store_is_unchanged(au->st, &unchanged, rec, digest,
+			    au->stats.run_id))) {
+			aq_record_free(rec);
+			return rc;
+		}
+		if (unchanged) {
+			au->stats.skipped++;
+			aq_record_free(rec);
+			audit_progress(au, false);
+			continue;
+		}
+		if ((rc = audit_write(au, au->n_slots - 1))) {
+			aq_record_free(rec);
+			return rc;
+		}
+		audit_submit(au, rec);
+	}
+}
+
+int aq_audit_run(aq_audit_stats *stats, aq_ctx *ctx, aq_store *st, const aq_audit_opts *opts)
+{
+	static const char *const stdin_path[] = { "-" };
+	aq_input_opts iopts = { .format = opts->format };
+	aq_input *in = NULL;
+	audit au;
+	unsigned jobs = opts->jobs ? opts->jobs : 1;
+	bool sync_ok = false;
+	int rc;
+
+	memset(&au, 0, sizeof(au));
+	if (stats)
+		memset(stats, 0, sizeof(*stats));
+	if (!opts->seg || !opts->rules)
+		return aq_ctx_error(ctx, AQ_EINVAL, "aq_audit_run: no segmenter or rules");
+	if (opts->shard_n && (opts->shard_k < 1 || opts->shard_k > opts->shard_n))
+		return aq_ctx_error(ctx, AQ_EINVAL, "shard %u/%u: want 1 <= K <= N",
+			opts->shard_k, opts->shard_n);
+	if (jobs > AUDIT_MAX_JOBS)
+		jobs = AUDIT_MAX_JOBS;
+	au.ctx = ctx;
+	au.st = st;
+	au.opts = opts;
+	clock_gettime(CLOCK_MONOTONIC, &au.t0);
+	if (pthread_mutex_init(&au.mu, NULL))
+		return aq_ctx_error(ctx, AQ_ENOMEM, "pthread_mutex_init failed");
+	if (pthread_cond_init(&au.work, NULL)) {
+		pthread_mutex_destroy(&au.mu);
+		return aq_ctx_error(ctx, AQ_ENOMEM, "pthread_cond_init failed");
+	}
+	if (pthread_cond_init(&au.done, NULL)) {
+		pthread_cond_destroy(&au.work);
+		pthread_mutex_destroy(&au.mu);
+		return aq_ctx_error(ctx, AQ_ENOMEM, "pthread_cond_init failed");
+	}
+	sync_ok = true;
+	au.n_slots = (size_t)jobs * AUDIT_SLOTS_PER_JOB;
+	au.slots = calloc(au.n_slots, sizeof(*au.slots));
+	au.workers = calloc(jobs, sizeof(*au.workers));
+	if (!au.slots || !au.workers) {
+		rc = aq_ctx_error(ctx, AQ_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < au.n_slots; i++) {
+		aq_spans_init(&au.slots[i].en_s);
+		aq_spans_init(&au.slots[i].zh_s);
+		aq_beads_init(&au.slots[i].beads);
+		aq_findings_init(&au.slots[i].findings);
+	}
+	for (; au.n_workers < jobs; au.n_workers++)
+		if ((rc = audit_worker_init(&au, &au.workers[au.n_workers]))) {
+			au.n_workers++; /* partly made: disposed below */
+			goto out;
+		}
+	/* Unreadable paths are input errors later, from aq_input_next(). */
+	if ((rc = aq_input_new(&in, ctx, opts->n_paths ? opts->paths : stdin_path,
+		    opts->n_paths ? opts->n_paths : 1, &iopts)))
+		goto out;
+	if ((rc = aq_store_begin_run(st, &au.stats.run_id, NULL, aq_rules_digest(opts->rules),
+		    opts->options_json)))
+		goto out;
+	for (; au.n_started < jobs; au.n_started++) {
+		if (pthread_create(&au.workers[au.n_started].thread, NULL, audit_worker_main,
+			    &au.workers[au.n_started])) {
+			if (au.n_started)
+				break; /* fewer threads than asked; still correct */
+			rc = aq_ctx_error(ctx, AQ_ENOMEM, "pthread_create failed");
+			goto out;
+		}
+	}
+	if ((rc = audit_read(&au, in)))
+		goto out;
+	if ((rc = audit_write(&au, 0)))
+		goto out;
+	if ((rc = aq_store_end_run(st, au.stats.run_id, au.stats.checked, au.stats.findings,
+		    au.stats.input_errors)))
+		goto out;
+	au.stats.done = true;
+	audit_progress(&au, true);
+out:
+	if (sync_ok) {
+		pthread_mutex_lock(&au.mu);
+		au.closing = true;
+		pthread_cond_broadcast(&au.work);
+		pthread_mutex_unlock(&au.mu);
+	}
+	for (unsigned i = 0; i < au.n_started; i++)
+		pthread_join(au.workers[i].thread, NULL);
+	for (unsigned i = 0; i < au.n_workers; i++)
+		audit_worker_dispose(&au.workers[i]);
+	if (au.slots) {
+		for (size_t i = 0; i < au.n_slots; i++) {
+			aq_record_free(au.slots[i].rec);
+			aq_spans_dispose(&au.slots[i].en_s);
+			aq_spans_dispose(&au.slots[i].zh_s);
+			aq_beads_dispose(&au.slots[i].beads);
+			aq_findings_dispose(&au.slots[i].findings);
+		}
+	}
+	free(au.slots);
+	free(au.workers);
+	aq_input_free(in);
+	if (sync_ok) {
+		pthread_cond_destroy(&au.done);
+		pthread_cond_destroy(&au.work);
+		pthread_mutex_destroy(&au.mu);
+	}
+	au.stats.elapsed_s = audit_elapsed(&au);
+	if (stats)
+		*stats = au.stats;
+	return rc;
+}
