@@ -22,4 +22,9 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print
 
 echo "== fuzz targets, 15 s each (skipped without clang)"
 bash scripts/fuzz.sh 15
+# One plain closing line for whoever reads the log: the two meson runs' counts.
+count() { sed -n "s/^$1: *\([0-9]*\).*/\1/p" "$2" | tail -1; }
+ok=$(( $(count Ok build/meson-logs/testlog.txt) + $(count Ok build-asan/meson-logs/testlog.txt) ))
+bad=$(( $(count Fail build/meson-logs/testlog.txt) + $(count Fail build-asan/meson-logs/testlog.txt) ))
 echo "== all tests passed"
+echo "$ok passed, $bad failed"
