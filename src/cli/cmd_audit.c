@@ -194,30 +194,9 @@ static int parse_shard(const char *arg, uint32_t *k, uint32_t *n)
 	return 0;
 }
 
-/* The options of this run as stored with it: {"args":[...]}. */
-static int options_json(aq_buf *b, int argc, char **argv)
-{
-	aq_buf_puts(b, "{\"args\":[");
-	for (int i = 1; i < argc; i++) {
-		if (i > 1)
-			aq_buf_putc(b, ',');
-		aq_buf_json_str(b, argv[i], strlen(argv[i]));
-	}
-	aq_buf_puts(b, "]}");
-	return b->oom ? -1 : 0;
-}
-
-static bool is_dir(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 /* What the options ask to load before any record is read. */
 typedef struct audit_setup {
-	aq_rules *rules;
-	aq_lexicon **glossaries;
-	size_t n_glossaries;
+	cli_ruleset rs;
 	aq_lexicon *dict;
 	aq_segmenter *seg;
 } audit_setup;
@@ -225,10 +204,7 @@ typedef struct audit_setup {
 static void setup_dispose(audit_setup *s)
 {
 	aq_segmenter_free(s->seg);
-	aq_rules_free(s->rules);
-	for (size_t i = 0; i < s->n_glossaries; i++)
-		aq_lexicon_free(s->glossaries[i]);
-	free(s->glossaries);
+	cli_ruleset_dispose(&s->rs);
 	aq_lexicon_free(s->dict);
 }
 
@@ -240,24 +216,9 @@ static int setup_load(audit_setup *s, aq_ctx *ctx, const char *rules_dir, char *
 	char path[4096];
 	int rc = EXIT_USAGE, err;
 
-	if (aq_rules_new(&s->rules, ctx) || aq_rules_load_dir(s->rules, cli_rules_dir(rules_dir)))
+	if (cli_ruleset_load(&s->rs, ctx, rules_dir, packs, n_packs, NULL, glossaries,
+		    n_glossaries))
 		goto out;
-	for (size_t i = 0; i < n_packs; i++) {
-		if (is_dir(packs[i]) ? aq_rules_load_dir(s->rules, packs[i]) :
-		    aq_rules_load_file(s->rules, packs[i]))
-			goto out;
-	}
-	if (n_glossaries && !(s->glossaries = calloc(n_glossaries, sizeof(aq_lexicon *)))) {
-		aq_ctx_error(ctx, AQ_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < n_glossaries; i++) {
-		if (aq_lexicon_load(&s->glossaries[i], ctx, glossaries[i], AQ_LEX_GLOSSARY))
-			goto out;
-		s->n_glossaries++;
-		if (aq_rules_add_glossary(s->rules, s->glossaries[i]))
-			goto out;
-	}
 	if (dictionary && aq_lexicon_load(&s->dict, ctx, dictionary, AQ_LEX_AUTO))
 		goto out;
 	cli_path(path, sizeof(path), cli_rules_dir(rules_dir), "abbreviations.txt");
@@ -391,7 +352,7 @@ int cmd_audit(int argc, char **argv)
 		    dictionary)))
 		goto out;
 	rc = EXIT_INPUT; /* from here on, failures are runtime errors */
-	if (options_json(&opt_json, argc, argv)) {
+	if (cli_options_json(&opt_json, argc, argv)) {
 		cli_error("out of memory");
 		goto out;
 	}
@@ -404,9 +365,9 @@ int cmd_audit(int argc, char **argv)
 	o.paths = (const char *const *)(argv + optind);
 	o.n_paths = (size_t)(argc - optind);
 	o.seg = setup.seg;
-	o.rules = setup.rules;
+	o.rules = setup.rs.rules;
 	o.dict = setup.dict;
-	o.glossary = setup.n_glossaries ? setup.glossaries[0] : NULL;
+	o.glossary = setup.rs.n_glossaries ? setup.rs.glossaries[0] : NULL;
 	o.options_json = opt_json.ptr;
 	o.progress = on_progress;
 	o.on_input_error = on_input_error;

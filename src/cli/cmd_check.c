@@ -229,39 +229,15 @@ static int emit_check(cli_out *out, const aq_alignment *a, void *payload)
 	return store_record(out, r, a);
 }
 
-/* The options of this run as stored with it: {"args":[...]}. */
-static int options_json(aq_buf *b, int argc, char **argv)
-{
-	aq_buf_puts(b, "{\"args\":[");
-	for (int i = 1; i < argc; i++) {
-		if (i > 1)
-			aq_buf_putc(b, ',');
-		aq_buf_json_str(b, argv[i], strlen(argv[i]));
-	}
-	aq_buf_puts(b, "]}");
-	return b->oom ? -1 : 0;
-}
-
-static bool is_dir(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 /* Everything the options ask for, loaded before any record is read. */
 typedef struct check_setup {
-	aq_rules *rules;
-	aq_lexicon **glossaries;
-	size_t n_glossaries;
+	cli_ruleset rs;
 	aq_baseline *baseline;
 } check_setup;
 
 static void setup_dispose(check_setup *s)
 {
-	aq_rules_free(s->rules);
-	for (size_t i = 0; i < s->n_glossaries; i++)
-		aq_lexicon_free(s->glossaries[i]);
-	free(s->glossaries);
+	cli_ruleset_dispose(&s->rs);
 	aq_baseline_free(s->baseline);
 }
 
@@ -273,28 +249,11 @@ static int setup_load(check_setup *s, aq_ctx *ctx, const char *rules_dir,
 {
 	int rc = EXIT_USAGE;
 
-	if (aq_rules_new(&s->rules, ctx) || aq_rules_load_dir(s->rules, cli_rules_dir(rules_dir)))
+	if (cli_ruleset_load(&s->rs, ctx, rules_dir, packs, n_packs, config, glossaries,
+		    n_glossaries))
 		goto out;
-	for (size_t i = 0; i < n_packs; i++) {
-		if (is_dir(packs[i]) ? aq_rules_load_dir(s->rules, packs[i]) :
-		    aq_rules_load_file(s->rules, packs[i]))
-			goto out;
-	}
-	if (config && aq_rules_load_config(s->rules, config))
-		goto out;
-	if (n_glossaries && !(s->glossaries = calloc(n_glossaries, sizeof(aq_lexicon *)))) {
-		aq_ctx_error(ctx, AQ_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < n_glossaries; i++) {
-		if (aq_lexicon_load(&s->glossaries[i], ctx, glossaries[i], AQ_LEX_GLOSSARY))
-			goto out;
-		s->n_glossaries++;
-		if (aq_rules_add_glossary(s->rules, s->glossaries[i]))
-			goto out;
-	}
 	for (size_t i = 0; i < n_ov; i++) {
-		if (aq_rules_configure(s->rules, ov[i].sel, ov[i].enabled, ov[i].sev)) {
+		if (aq_rules_configure(s->rs.rules, ov[i].sel, ov[i].enabled, ov[i].sev)) {
 			char msg[1100];
 
 			snprintf(msg, sizeof(msg), "%s", aq_ctx_errmsg(ctx));
@@ -483,8 +442,8 @@ int cmd_check(int argc, char **argv)
 	run.ctx = ctx;
 	run.fail_on = fail_on;
 	run.baseline = setup.baseline;
-	if (aq_checker_new(&run.chk, ctx, setup.rules) ||
-	    aq_reporter_new(&run.rep, ctx, fmt, setup.rules) ||
+	if (aq_checker_new(&run.chk, ctx, setup.rs.rules) ||
+	    aq_reporter_new(&run.rep, ctx, fmt, setup.rs.rules) ||
 	    (baseline && aq_baseline_new(&run.hidden, ctx)) ||
 	    (write_baseline && aq_baseline_new(&run.record, ctx))) {
 		cli_error("%s", aq_ctx_errmsg(ctx));
@@ -496,14 +455,14 @@ int cmd_check(int argc, char **argv)
 		bool stored;
 
 		aq_buf_init(&opt_json);
-		if (options_json(&opt_json, argc, argv)) {
+		if (cli_options_json(&opt_json, argc, argv)) {
 			aq_buf_dispose(&opt_json);
 			cli_error("out of memory");
 			goto out;
 		}
 		stored = aq_store_open(&run.store, ctx, db) == 0 &&
 			aq_store_begin_run(run.store, &run.run_id, AQ_VERSION,
-				aq_rules_digest(setup.rules), opt_json.ptr) == 0;
+				aq_rules_digest(setup.rs.rules), opt_json.ptr) == 0;
 		aq_buf_dispose(&opt_json);
 		if (!stored) {
 			cli_error("%s", aq_ctx_errmsg(ctx));
@@ -513,7 +472,7 @@ int cmd_check(int argc, char **argv)
 
 	opts.rules_dir = rules_dir;
 	opts.glossary = n_glossaries ? glossaries[0] : NULL;
-	opts.glossary_lex = setup.n_glossaries ? setup.glossaries[0] : NULL;
+	opts.glossary_lex = setup.rs.n_glossaries ? setup.rs.glossaries[0] : NULL;
 	opts.on_input_error = on_input_error;
 	if (cli_out_open(&out, output))
 		goto out;

@@ -37,10 +37,59 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-static bool is_dir(const char *path)
+bool cli_is_dir(const char *path)
 {
 	struct stat st;
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int cli_options_json(aq_buf *b, int argc, char **argv)
+{
+	aq_buf_puts(b, "{\"args\":[");
+	for (int i = 1; i < argc; i++) {
+		if (i > 1)
+			aq_buf_putc(b, ',');
+		aq_buf_json_str(b, argv[i], strlen(argv[i]));
+	}
+	aq_buf_puts(b, "]}");
+	return b->oom ? -1 : 0;
+}
+
+int cli_ruleset_load(cli_ruleset *rs, aq_ctx *ctx, const char *rules_dir, char **packs,
+	size_t n_packs, const char *config, char **glossaries, size_t n_glossaries)
+{
+	if (aq_rules_new(&rs->rules, ctx) || aq_rules_load_dir(rs->rules, cli_rules_dir(rules_dir)))
+		return -1;
+	for (size_t i = 0; i < n_packs; i++) {
+		if (cli_is_dir(packs[i]) ? aq_rules_load_dir(rs->rules, packs[i]) :
+		    aq_rules_load_file(rs->rules, packs[i]))
+			return -1;
+	}
+	if (config && aq_rules_load_config(rs->rules, config))
+		return -1;
+	if (n_glossaries && !(rs->glossaries = calloc(n_glossaries, sizeof(aq_lexicon *)))) {
+		aq_ctx_error(ctx, AQ_ENOMEM, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n_glossaries; i++) {
+		if (aq_lexicon_load(&rs->glossaries[i], ctx, glossaries[i], AQ_LEX_GLOSSARY))
+			return -1;
+		rs->n_glossaries++;
+		if (aq_rules_add_glossary(rs->rules, rs->glossaries[i]))
+			return -1;
+	}
+	return 0;
+}
+
+void cli_ruleset_dispose(cli_ruleset *rs)
+{
+	aq_rules_free(rs->rules);
+	for (size_t i = 0; i < rs->n_glossaries; i++)
+		aq_lexicon_free(rs->glossaries[i]);
+	free(rs->glossaries);
+	rs->rules = NULL;
+	rs->glossaries = NULL;
+	rs->n_glossaries = 0;
 }
 
 const char *cli_path(char *buf, size_t size, const char *dir, const char *name)
@@ -69,11 +118,11 @@ const char *cli_rules_dir(const char *override)
 		if (slash) {
 			*slash = '\0';
 			snprintf(found, sizeof(found), "%s/../share/alignqa/rules", exe);
-			if (is_dir(found))
+			if (cli_is_dir(found))
 				return found;
 		}
 	}
-	if (is_dir(AQ_SOURCE_RULES_DIR))
+	if (cli_is_dir(AQ_SOURCE_RULES_DIR))
 		return AQ_SOURCE_RULES_DIR;
 	return AQ_INSTALL_RULES_DIR;
 }

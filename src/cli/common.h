@@ -31,6 +31,26 @@ const char *cli_rules_dir(const char *override);
 /* path = dir/name in buf; returns buf. */
 const char *cli_path(char *buf, size_t size, const char *dir, const char *name);
 
+bool cli_is_dir(const char *path);
+
+/* The options of a run as it is stored: {"args":[...]}.  0 or -1. */
+int cli_options_json(aq_buf *b, int argc, char **argv);
+
+/* The rule set the check and audit commands run with. */
+typedef struct cli_ruleset {
+	aq_rules *rules;
+	aq_lexicon **glossaries; /* loaded glossaries, attached to rules */
+	size_t n_glossaries;
+} cli_ruleset;
+
+/* Loads the shipped packs of rules_dir (NULL: cli_rules_dir's default), the
+ * user's packs (files or directories), the configuration file (NULL for
+ * none) and the glossaries, in that order.  Returns 0, or -1 with the
+ * message in ctx.  rs must be zeroed first; dispose it either way. */
+int cli_ruleset_load(cli_ruleset *rs, aq_ctx *ctx, const char *rules_dir, char **packs,
+	size_t n_packs, const char *config, char **glossaries, size_t n_glossaries);
+void cli_ruleset_dispose(cli_ruleset *rs);
+
 /* Parses "auto", "text", "jsonl". Returns 0 or -1. */
 int cli_parse_input_format(const char *s, aq_input_format *out);
 
