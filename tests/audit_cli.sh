@@ -7,38 +7,9 @@
 # exactly once, checked with python3's sqlite3), and usage errors.
 # Usage: tests/audit_cli.sh ALIGNQA
 set -u
-exe=$(realpath "$1")
-src=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/cli_lib.sh" "$1"
 inputs=("$src/samples/text" "$src/samples/jsonl/records.jsonl")
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-cd "$T"
 export ALIGNQA_RULES_DIR="${ALIGNQA_RULES_DIR:-$src/rules}"
-n=0 failed=0
-
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-
-# run ARGS...: runs alignqa, leaves stdout in $T/out, stderr in $T/err, code in $rc
-run() { "$exe" "$@" >"$T/out" 2>"$T/err"; rc=$?; }
-
-# expect CODE DESC ARGS...: runs alignqa ARGS and checks the exit code
-expect() {
-  local code=$1 desc=$2; shift 2
-  n=$((n + 1))
-  run "$@"
-  if [ "$rc" != "$code" ]; then
-    fail "$desc: exit $rc, want $code (alignqa $*)"
-    sed 's/^/  stderr: /' "$T/err" | head -5
-    return 1
-  fi
-  return 0
-}
-
-# has FILE TEXT DESC: FILE contains the fixed string TEXT
-has() {
-  n=$((n + 1))
-  grep -qF -- "$2" "$1" || { fail "$3: '$2' not in $(basename "$1")"; sed 's/^/  | /' "$1" | head -20; }
-}
 
 # latest DB OUT: the latest findings of DB as sorted JSON lines without the
 # run number (runs are numbered differently after a merge)
@@ -215,5 +186,4 @@ expect 3 "merge of a non-database" merge out3.db junk.db
 expect 0 "audit with progress" audit --db p.db "${inputs[@]}"
 has "$T/err" "alignqa audit: run 1 in p.db: 19 records" "summary line"
 
-echo "$n checks, $failed failed"
-[ "$failed" = 0 ]
+cli_done

@@ -7,41 +7,8 @@
 # shipped packs.
 # Usage: tests/check_cli.sh ALIGNQA
 set -u
-exe=$(realpath "$1")
-src=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/cli_lib.sh" "$1"
 gdata="$src/tests/data/glossary"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-cd "$T"
-n=0 failed=0
-
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-
-# run ARGS...: runs alignqa, leaves stdout in $T/out, stderr in $T/err, code in $rc
-run() { "$exe" "$@" >"$T/out" 2>"$T/err"; rc=$?; }
-
-# expect CODE DESC ARGS...: runs alignqa ARGS and checks the exit code
-expect() {
-  local code=$1 desc=$2; shift 2
-  n=$((n + 1))
-  run "$@"
-  if [ "$rc" != "$code" ]; then
-    fail "$desc: exit $rc, want $code (alignqa $*)"
-    sed 's/^/  stderr: /' "$T/err" | head -5
-    return 1
-  fi
-  return 0
-}
-
-# has FILE TEXT DESC: FILE contains the fixed string TEXT
-has() {
-  n=$((n + 1))
-  grep -qF -- "$2" "$1" || { fail "$3: '$2' not in $(basename "$1")"; sed 's/^/  | /' "$1" | head -20; }
-}
-hasnt() {
-  n=$((n + 1))
-  ! grep -qF -- "$2" "$1" || fail "$3: '$2' unexpectedly in $(basename "$1")"
-}
 
 # ---- fixtures: a rules dir with one pack, and records ---------------------
 mkdir rules
@@ -306,5 +273,4 @@ expect_shipped() {
 expect_shipped "$src/samples/text/01-clean-review.txt"
 expect_shipped -f sarif "$src/samples/jsonl/records.jsonl"
 
-echo "$((n - failed)) passed, $failed failed"
-[ $failed = 0 ]
+cli_done

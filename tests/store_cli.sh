@@ -6,38 +6,9 @@
 # missing database and bad options.
 # Usage: tests/store_cli.sh ALIGNQA
 set -u
-exe=$(realpath "$1")
-src=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/cli_lib.sh" "$1"
 samples="$src/samples/text"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-cd "$T"
 export ALIGNQA_RULES_DIR="${ALIGNQA_RULES_DIR:-$src/rules}"
-n=0 failed=0
-
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-
-# run ARGS...: runs alignqa, leaves stdout in $T/out, stderr in $T/err, code in $rc
-run() { "$exe" "$@" >"$T/out" 2>"$T/err"; rc=$?; }
-
-# expect CODE DESC ARGS...: runs alignqa ARGS and checks the exit code
-expect() {
-  local code=$1 desc=$2; shift 2
-  n=$((n + 1))
-  run "$@"
-  if [ "$rc" != "$code" ]; then
-    fail "$desc: exit $rc, want $code (alignqa $*)"
-    sed 's/^/  stderr: /' "$T/err" | head -5
-    return 1
-  fi
-  return 0
-}
-
-# has FILE TEXT DESC: FILE contains the fixed string TEXT
-has() {
-  n=$((n + 1))
-  grep -qF -- "$2" "$1" || { fail "$3: '$2' not in $(basename "$1")"; sed 's/^/  | /' "$1" | head -20; }
-}
 
 # py DESC SCRIPT: runs python3 SCRIPT with the findings JSON ($T/out) on stdin
 py() {
@@ -220,5 +191,4 @@ has "$T/out" "--db FILE" "findings help"
 expect 0 "check --help mentions --db" check --help
 has "$T/out" "--db FILE" "check help"
 
-echo "$n checks, $failed failed"
-[ "$failed" = 0 ]
+cli_done
