@@ -6,11 +6,11 @@ set -euo pipefail
 pkgs=(
   build-essential pkg-config meson ninja-build   # toolchain
   libicu-dev libpcre2-dev libsqlite3-dev          # ICU4C, PCRE2, SQLite
-  libjansson-dev libyaml-dev libarchive-dev        # JSON, YAML, archives
+  libjansson-dev libyaml-dev                      # JSON Lines, rule packs
   libxml2-dev                                     # TBX glossary import
   libcmocka-dev                                   # unit tests
   clang libclang-rt-14-dev                        # libFuzzer targets (scripts/fuzz.sh)
-  python3 python3-nltk                            # benchmarks (Gale-Church baseline)
+  python3 python3-nltk translate-toolkit          # benchmarks (Gale-Church, pofilter)
 )
 
 missing=()
