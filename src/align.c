@@ -18,7 +18,7 @@
 #define MASK_BITS 64          /* anchors / words per sentence that are scored */
 #define INF_COST 1e30f
 #define MAX_SENTENCES 2000000 /* per side: beyond this AQ_ELIMIT */
-#define MAX_CELLS (size_t)300000000 /* the band never grows past this */
+#define MAX_CELLS (size_t)100000000 /* the band never grows past this (~0.9 GB) */
 
 /* Length units: an English code point is one unit; a Han character counts
  * as HAN_UNITS, other Chinese-side code points as one.  On the WMT18 Medline
@@ -897,6 +897,20 @@ int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s,
 	w = (size_t)al->opts.band;
 	if (en_n > zh_n ? en_n - zh_n > w / 2 : zh_n - en_n > w / 2)
 		w = (en_n > zh_n ? en_n - zh_n : zh_n - en_n) + w / 2;
+	{
+		/* Keep the band within MAX_CELLS before anything is allocated; it
+		 * must still be wide enough for consecutive rows to connect. */
+		size_t rows = en_n + 1, min_w = zh_n / (en_n ? en_n : 1) + MAXB + 1;
+		size_t fit_w = (MAX_CELLS / rows - 1) / 2; /* widest band that fits */
+		if (rows * (2 * w + 1) > MAX_CELLS)
+			w = fit_w > min_w ? fit_w : min_w;
+		if (rows * (2 * w + 1) > MAX_CELLS) {
+			rc = aq_ctx_error(al->ctx, AQ_ELIMIT,
+				"alignment too large (%zu and %zu sentences; limit %zu cells)",
+				en_n, zh_n, MAX_CELLS);
+			goto fail;
+		}
+	}
 	for (;;) {
 		if ((rc = setup_band(al, en_n, zh_n, w, &cells)))
 			goto fail;

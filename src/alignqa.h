@@ -645,12 +645,12 @@ int aq_store_begin_run(aq_store *st, int64_t *run_id, const char *tool_version,
 /* Ends a run with its totals and commits.  Returns 0 or AQ_EDB. */
 int aq_store_end_run(aq_store *st, int64_t run_id, size_t records, size_t findings,
 	size_t input_errors);
-/* Stores one checked record of a run: id, source, line, a hash of its
- * text, its metadata (journal, date and doi as columns, all of it as JSON),
- * its sentences and beads (a->beads may be NULL), and its findings (f may
- * be NULL).  A record is stored whole or not at all.  Returns 0, AQ_EDB,
- * AQ_ENOMEM, or AQ_EINPUT when the run already has a record with this id
- * (the first one stays; the store remains usable). */
+/* Stores one checked record of a run: id, source, line, its en and zh
+ * text and a hash of them, its metadata (journal, date and doi as columns,
+ * all of it as JSON), its sentences and beads (a->beads may be NULL), and
+ * its findings (f may be NULL).  A record is stored whole or not at all.
+ * Returns 0, AQ_EDB, AQ_ENOMEM, or AQ_EINPUT when the run already has a
+ * record with this id (the first one stays; the store remains usable). */
 int aq_store_record(aq_store *st, int64_t run_id, const aq_alignment *a, const aq_findings *f);
 /* Notes an input error of a run.  Returns 0 or AQ_EDB. */
 int aq_store_input_error(aq_store *st, int64_t run_id, const char *message);
@@ -711,6 +711,87 @@ int aq_store_is_unchanged(aq_store *st, bool *unchanged, const aq_record *rec,
  * the latest results.  Commits a pending batch first.  Returns 0 or AQ_EDB
  * ("in_path: ..."); on failure st is unchanged. */
 int aq_store_merge(aq_store *st, const char *in_path);
+
+/* The number of records in the latest results (for each record id, its
+ * latest stored version) into *n.  Commits a pending batch first.  Returns
+ * 0 or AQ_EDB. */
+int aq_store_count_records(aq_store *st, int64_t *n);
+
+/* Called with one aggregate of the latest results: dim is "category",
+ * "journal", "rule", "severity" or "year", key its value ("" when the
+ * record has no journal or date; year is the date's first four
+ * characters), n the number of findings (severity, rule, category) or
+ * records (journal, year).  Strings are valid during the call only.
+ * Returns 0 to go on. */
+typedef int (*aq_store_count_cb)(const char *dim, const char *key, int64_t n,
+	void *payload);
+/* Calls cb for every aggregate, ordered by dim, then count (largest first),
+ * then key.  Returns 0, cb's non-zero value, AQ_EDB or AQ_ENOMEM. */
+int aq_store_query_counts(aq_store *st, aq_store_count_cb cb, void *payload);
+
+/* One record of the latest results with everything stored about it.  All
+ * pointers are owned by the store and valid only during the callback. */
+typedef struct aq_store_full_record {
+	int64_t run;                /* run that stored this version */
+	const char *record;         /* record id */
+	const char *source;         /* file it came from, or NULL */
+	const char *journal, *date, *doi; /* metadata, NULL if absent */
+	const char *en, *zh;        /* the texts, NULL when stored before schema 3 */
+	size_t en_len, zh_len;      /* bytes */
+	const aq_span *en_sents;    /* sentence spans in en, in order */
+	size_t n_en_sents;
+	const aq_span *zh_sents;    /* sentence spans in zh */
+	size_t n_zh_sents;
+	const aq_bead *beads;       /* the alignment, in order */
+	size_t n_beads;
+	const aq_store_finding *findings; /* in stored order */
+	size_t n_findings;
+} aq_store_full_record;
+
+typedef int (*aq_store_record_cb)(const aq_store_full_record *r, void *payload);
+/* Calls cb for every record of the latest results, ordered by record id.
+ * Commits a pending batch first.  Returns 0, cb's non-zero value, AQ_EDB
+ * or AQ_ENOMEM. */
+int aq_store_query_records(aq_store *st, aq_store_record_cb cb, void *payload);
+
+/* ------------------------------------------------------------------ */
+/* HTML report (report_html.c): the editorial report of a store.       */
+
+/* One aggregate of the overview (see aq_store_query_counts()). */
+typedef struct aq_html_count {
+	const char *dim;  /* "severity", "category", "rule", "journal" or "year" */
+	const char *key;  /* its value; "" for none */
+	int64_t n;        /* findings (severity, category, rule) or records */
+} aq_html_count;
+
+/* Where a page stands among the pages of one report. */
+typedef struct aq_html_page {
+	const char *title;        /* NULL: "alignqa report" */
+	size_t page, n_pages;     /* 1-based page number, number of pages */
+	const char *prev_href;    /* link to the previous page, or NULL */
+	const char *next_href;    /* link to the next page, or NULL */
+	int64_t total_records;    /* records in the whole report */
+	int64_t first_record;     /* 0-based index of this page's first record */
+	int64_t page_records;     /* records on this page */
+} aq_html_page;
+
+/* Writes the head of a page into out: inline CSS, the title, page links,
+ * on page 1 the overview (bar charts of counts[0..n_counts) per severity,
+ * category, rule, journal and year) and the filter form (shown by the page's
+ * script; without JS every finding shows).  Everything borrowed.  Returns
+ * 0 or AQ_ENOMEM. */
+int aq_report_html_begin(aq_buf *out, const aq_html_page *page, const aq_html_count *counts,
+	size_t n_counts);
+/* Writes one record: id, source, journal, date, DOI, then its beads as a
+ * two-column table with each finding's byte span wrapped in
+ * <mark class="f sev-S cat-C rule-R" title="message [rule]"> (overlapping
+ * findings are cut into nested marks) and the findings listed under the
+ * first bead they touch; findings without a place in any bead are listed
+ * after the table.  All text is escaped.  Returns 0 or AQ_ENOMEM. */
+int aq_report_html_record(aq_buf *out, const aq_store_full_record *r);
+/* Writes the page links again, the filter script and the end of the page.
+ * Returns 0 or AQ_ENOMEM. */
+int aq_report_html_end(aq_buf *out, const aq_html_page *page);
 
 /* ------------------------------------------------------------------ */
 /* Audit (audit.c): a whole archive checked into a store, on threads.   */

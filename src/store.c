@@ -31,6 +31,8 @@
  *     content_hash  aq_hash64 of en, NUL, zh (16 hex chars): same text, same hash
  *     journal, date, doi  metadata fields, NULL when absent
  *     meta_json     every metadata field as a JSON object (input order)
+ *     en, zh        since version 3 the abstracts' text (UTF-8), NULL for
+ *                   rows stored before
  *   sentences     (record_pk, lang 'en'|'zh', idx, start, end): UTF-8 byte span
  *   beads         (record_pk, idx, en_first, en_n, zh_first, zh_n, score 0..1)
  *   findings      (id, record_pk, rule, severity 'error'|'warning'|'info',
@@ -115,6 +117,10 @@ static const char *const migrations[AQ_STORE_SCHEMA_VERSION] = {
 
 	/* 2: filtering by journal */
 	"CREATE INDEX records_journal ON records(journal);",
+
+	/* 3: the abstracts' text, for the HTML report */
+	"ALTER TABLE records ADD COLUMN en TEXT;"
+	"ALTER TABLE records ADD COLUMN zh TEXT;",
 };
 
 /* The prepared statements, made once per store and reused. */
@@ -170,7 +176,8 @@ static const char *const statements[ST__COUNT] = {
 		" records = ?2, findings = ?3, input_errors = ?4 WHERE id = ?1",
 	[ST_RECORD_INSERT] =
 		"INSERT INTO records (run_id, record_id, source, line, content_hash, journal,"
-		" date, doi, meta_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+		" date, doi, meta_json, en, zh)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	[ST_SENTENCE_INSERT] =
 		"INSERT INTO sentences (record_pk, lang, idx, start, \"end\")"
 		" VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -639,7 +646,11 @@ static int store_record_row(aq_store *st, int64_t run_id, const aq_record *rec, 
 	    bind_text(s, 6, aq_record_meta(rec, "journal")) ||
 	    bind_text(s, 7, aq_record_meta(rec, "date")) ||
 	    bind_text(s, 8, aq_record_meta(rec, "doi")) ||
-	    sqlite3_bind_text(s, 9, st->scratch.ptr, (int)st->scratch.len, SQLITE_TRANSIENT)) {
+	    sqlite3_bind_text(s, 9, st->scratch.ptr, (int)st->scratch.len, SQLITE_TRANSIENT) ||
+	    sqlite3_bind_text(s, 10, rec->en ? rec->en : "", (int)(rec->en ? rec->en_len : 0),
+		    SQLITE_TRANSIENT) ||
+	    sqlite3_bind_text(s, 11, rec->zh ? rec->zh : "", (int)(rec->zh ? rec->zh_len : 0),
+		    SQLITE_TRANSIENT)) {
 		sqlite3_reset(s);
 		sqlite3_clear_bindings(s);
 		return store_fail(st);
@@ -840,9 +851,9 @@ int aq_store_merge(aq_store *st, const char *in_path)
 		" SELECT id + :run, tool_version, rules_digest, options, started_at, ended_at,"
 		" records, findings, input_errors FROM aq_src.runs ORDER BY id",
 		"INSERT INTO main.records (id, run_id, record_id, source, line, content_hash,"
-		" journal, date, doi, meta_json)"
+		" journal, date, doi, meta_json, en, zh)"
 		" SELECT id + :rec, run_id + :run, record_id, source, line, content_hash, journal,"
-		" date, doi, meta_json FROM aq_src.records ORDER BY id",
+		" date, doi, meta_json, en, zh FROM aq_src.records ORDER BY id",
 		"INSERT INTO main.sentences (record_pk, lang, idx, start, \"end\")"
 		" SELECT record_pk + :rec, lang, idx, start, \"end\" FROM aq_src.sentences",
 		"INSERT INTO main.beads (record_pk, idx, en_first, en_n, zh_first, zh_n, score)"
@@ -902,5 +913,268 @@ rollback:
 out:
 	if (attached)
 		sqlite3_exec(st->db, "DETACH DATABASE aq_src", NULL, NULL, NULL);
+	return rc;
+}
+
+/* ---- reading whole records back (the HTML report) ---- */
+
+/* The latest version of each record id, in record id order. */
+#define LATEST_RECORDS \
+	" FROM records r WHERE r.run_id = (SELECT max(r2.run_id) FROM records r2" \
+	"                                  WHERE r2.record_id = r.record_id)"
+
+int aq_store_count_records(aq_store *st, int64_t *n)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*n = 0;
+	if ((rc = store_commit(st)))
+		return rc;
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*)" LATEST_RECORDS, -1, &s, NULL) !=
+	    SQLITE_OK)
+		return store_fail(st);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*n = sqlite3_column_int64(s, 0);
+		rc = 0;
+	} else {
+		rc = store_fail(st);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int aq_store_query_counts(aq_store *st, aq_store_count_cb cb, void *payload)
+{
+	/* Findings of the latest results per dimension; journal and year
+	 * count records.  ?1 is unused: every value comes from the data. */
+	static const char sql[] =
+		"WITH lr AS (SELECT r.id, r.journal, r.date" LATEST_RECORDS "),"
+		" lf AS (SELECT f.rule, f.severity, f.category FROM lr"
+		"        CROSS JOIN findings f ON f.record_pk = lr.id)"
+		" SELECT 'severity', severity, count(*) FROM lf GROUP BY severity"
+		" UNION ALL SELECT 'rule', rule, count(*) FROM lf GROUP BY rule"
+		" UNION ALL SELECT 'category', category, count(*) FROM lf GROUP BY category"
+		" UNION ALL SELECT 'journal', coalesce(journal, ''), count(*) FROM lr"
+		"   GROUP BY coalesce(journal, '')"
+		" UNION ALL SELECT 'year', coalesce(substr(date, 1, 4), ''), count(*) FROM lr"
+		"   GROUP BY coalesce(substr(date, 1, 4), '')"
+		" ORDER BY 1, 3 DESC, 2";
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if ((rc = store_commit(st)))
+		return rc;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *dim = col_text(s, 0), *key = col_text(s, 1);
+
+		if (!dim || !key) {
+			rc = aq_ctx_error(st->ctx, AQ_ENOMEM, "out of memory");
+			goto out;
+		}
+		if ((rc = cb(dim, key, sqlite3_column_int64(s, 2), payload)) != 0)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_fail(st);
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* The parts of one record read by aq_store_query_records, reused. */
+typedef struct store_parts {
+	aq_spans en_sents, zh_sents;
+	aq_bead *beads;
+	size_t n_beads, cap_beads;
+	aq_store_finding *findings;
+	size_t n_findings, cap_findings;
+} store_parts;
+
+static void store_parts_clear(store_parts *p)
+{
+	for (size_t i = 0; i < p->n_findings; i++) {
+		aq_store_finding *f = &p->findings[i];
+
+		free((char *)f->rule);
+		free((char *)f->severity);
+		free((char *)f->category);
+		free((char *)f->message);
+		free((char *)f->fingerprint);
+	}
+	p->n_findings = 0;
+	p->n_beads = 0;
+	p->en_sents.n = 0;
+	p->zh_sents.n = 0;
+}
+
+static char *dup_col(sqlite3_stmt *s, int col)
+{
+	const char *t = col_text(s, col);
+
+	return strdup(t ? t : "");
+}
+
+/* Reads the sentences, beads and findings of record pk into p. */
+static int store_read_parts(aq_store *st, sqlite3_stmt *const q[3], int64_t pk, store_parts *p)
+{
+	int rc;
+
+	store_parts_clear(p);
+	sqlite3_bind_int64(q[0], 1, pk);
+	while ((rc = sqlite3_step(q[0])) == SQLITE_ROW) {
+		aq_spans *sp = !strcmp(col_text(q[0], 0) ? col_text(q[0], 0) : "", "zh") ?
+			&p->zh_sents : &p->en_sents;
+
+		if (aq_spans_push(sp, (uint32_t)sqlite3_column_int64(q[0], 1),
+			    (uint32_t)sqlite3_column_int64(q[0], 2)))
+			goto oom;
+	}
+	sqlite3_reset(q[0]);
+	if (rc != SQLITE_DONE)
+		return store_fail(st);
+	sqlite3_bind_int64(q[1], 1, pk);
+	while ((rc = sqlite3_step(q[1])) == SQLITE_ROW) {
+		aq_bead *b;
+
+		if (p->n_beads == p->cap_beads) {
+			size_t cap = p->cap_beads ? 2 * p->cap_beads : 16;
+			aq_bead *v = realloc(p->beads, cap * sizeof(*v));
+
+			if (!v)
+				goto oom;
+			p->beads = v;
+			p->cap_beads = cap;
+		}
+		b = &p->beads[p->n_beads++];
+		memset(b, 0, sizeof(*b));
+		b->en_idx = (uint32_t)sqlite3_column_int64(q[1], 0);
+		b->en_n = (uint8_t)sqlite3_column_int(q[1], 1);
+		b->zh_idx = (uint32_t)sqlite3_column_int64(q[1], 2);
+		b->zh_n = (uint8_t)sqlite3_column_int(q[1], 3);
+		b->score = (float)sqlite3_column_double(q[1], 4);
+	}
+	sqlite3_reset(q[1]);
+	if (rc != SQLITE_DONE)
+		return store_fail(st);
+	sqlite3_bind_int64(q[2], 1, pk);
+	while ((rc = sqlite3_step(q[2])) == SQLITE_ROW) {
+		aq_store_finding *f;
+
+		if (p->n_findings == p->cap_findings) {
+			size_t cap = p->cap_findings ? 2 * p->cap_findings : 16;
+			aq_store_finding *v = realloc(p->findings, cap * sizeof(*v));
+
+			if (!v)
+				goto oom;
+			p->findings = v;
+			p->cap_findings = cap;
+		}
+		f = &p->findings[p->n_findings++];
+		memset(f, 0, sizeof(*f));
+		f->rule = dup_col(q[2], 0);
+		f->severity = dup_col(q[2], 1);
+		f->category = dup_col(q[2], 2);
+		f->message = dup_col(q[2], 3);
+		f->fingerprint = dup_col(q[2], 4);
+		f->has_en = sqlite3_column_type(q[2], 5) != SQLITE_NULL;
+		f->en_off = (uint32_t)sqlite3_column_int64(q[2], 5);
+		f->en_end = (uint32_t)sqlite3_column_int64(q[2], 6);
+		f->has_zh = sqlite3_column_type(q[2], 7) != SQLITE_NULL;
+		f->zh_off = (uint32_t)sqlite3_column_int64(q[2], 7);
+		f->zh_end = (uint32_t)sqlite3_column_int64(q[2], 8);
+		if (!f->rule || !f->severity || !f->category || !f->message || !f->fingerprint)
+			goto oom;
+	}
+	sqlite3_reset(q[2]);
+	if (rc != SQLITE_DONE)
+		return store_fail(st);
+	return 0;
+oom:
+	for (int i = 0; i < 3; i++)
+		sqlite3_reset(q[i]);
+	return aq_ctx_error(st->ctx, AQ_ENOMEM, "out of memory");
+}
+
+int aq_store_query_records(aq_store *st, aq_store_record_cb cb, void *payload)
+{
+	static const char *const part_sql[3] = {
+		"SELECT lang, start, \"end\" FROM sentences WHERE record_pk = ?1"
+		" ORDER BY lang, idx",
+		"SELECT en_first, en_n, zh_first, zh_n, score FROM beads WHERE record_pk = ?1"
+		" ORDER BY idx",
+		"SELECT rule, severity, category, message, fingerprint, en_start, en_end,"
+		" zh_start, zh_end FROM findings WHERE record_pk = ?1 ORDER BY id",
+	};
+	sqlite3_stmt *s = NULL, *q[3] = { NULL, NULL, NULL };
+	store_parts p;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	aq_spans_init(&p.en_sents);
+	aq_spans_init(&p.zh_sents);
+	if ((rc = store_commit(st)))
+		return rc;
+	if (sqlite3_prepare_v2(st->db, "SELECT r.id, r.run_id, r.record_id, r.source, r.journal,"
+		    " r.date, r.doi, r.en, r.zh" LATEST_RECORDS " ORDER BY r.record_id", -1, &s,
+		    NULL) != SQLITE_OK) {
+		rc = store_fail(st);
+		goto out;
+	}
+	for (int i = 0; i < 3; i++) {
+		if (sqlite3_prepare_v2(st->db, part_sql[i], -1, &q[i], NULL) != SQLITE_OK) {
+			rc = store_fail(st);
+			goto out;
+		}
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		aq_store_full_record r;
+
+		memset(&r, 0, sizeof(r));
+		r.run = sqlite3_column_int64(s, 1);
+		r.record = col_text(s, 2);
+		r.source = col_text(s, 3);
+		r.journal = col_text(s, 4);
+		r.date = col_text(s, 5);
+		r.doi = col_text(s, 6);
+		r.en = col_text(s, 7);
+		r.en_len = (size_t)sqlite3_column_bytes(s, 7);
+		r.zh = col_text(s, 8);
+		r.zh_len = (size_t)sqlite3_column_bytes(s, 8);
+		if (!r.record) {
+			rc = aq_ctx_error(st->ctx, AQ_ENOMEM, "out of memory");
+			goto out;
+		}
+		if ((rc = store_read_parts(st, q, sqlite3_column_int64(s, 0), &p)))
+			goto out;
+		r.en_sents = p.en_sents.v;
+		r.n_en_sents = p.en_sents.n;
+		r.zh_sents = p.zh_sents.v;
+		r.n_zh_sents = p.zh_sents.n;
+		r.beads = p.beads;
+		r.n_beads = p.n_beads;
+		r.findings = p.findings;
+		r.n_findings = p.n_findings;
+		for (size_t i = 0; i < p.n_findings; i++) {
+			p.findings[i].record = r.record;
+			p.findings[i].source = r.source;
+			p.findings[i].journal = r.journal;
+			p.findings[i].date = r.date;
+			p.findings[i].run = r.run;
+		}
+		if ((rc = cb(&r, payload)) != 0)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_fail(st);
+out:
+	store_parts_clear(&p);
+	free(p.beads);
+	free(p.findings);
+	aq_spans_dispose(&p.en_sents);
+	aq_spans_dispose(&p.zh_sents);
+	for (int i = 0; i < 3; i++)
+		sqlite3_finalize(q[i]);
+	sqlite3_finalize(s);
 	return rc;
 }

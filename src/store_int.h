@@ -9,7 +9,7 @@
 #include "alignqa.h"
 
 /* The newest schema version this code knows (PRAGMA user_version). */
-#define AQ_STORE_SCHEMA_VERSION 2
+#define AQ_STORE_SCHEMA_VERSION 3
 
 /* aq_store_open(), but migrates only up to schema version target
  * (1..AQ_STORE_SCHEMA_VERSION).  Below the current version the store can

@@ -2,7 +2,7 @@
  * test_store.c - the report store: create and reopen, a record with its
  * sentences, beads and findings stored and read back through every filter,
  * latest-results semantics across runs, batches visible to other readers,
- * migration from a version 1 database, refusal of a newer schema, read-only
+ * migration from version 1 and 2 databases, refusal of a newer schema, read-only
  * databases and unusable paths as errors, and hostile strings kept verbatim.
  */
 #include <setjmp.h>
@@ -211,7 +211,7 @@ static void test_open_creates_and_reopens(void **state)
 	assert_int_equal(aq_store_open(&st, t->ctx, t->path), 0);
 	assert_non_null(st);
 	aq_store_close(st);
-	assert_int_equal(path_int(t->path, "PRAGMA user_version"), 2);
+	assert_int_equal(path_int(t->path, "PRAGMA user_version"), 3);
 	assert_int_equal(path_int(t->path, "SELECT count(*) FROM sqlite_master WHERE "
 		"name IN ('runs','records','sentences','beads','findings','input_errors')"), 6);
 	/* WAL is a property of the file: a new connection sees it. */
@@ -470,7 +470,7 @@ static void test_migration_from_v1(void **state)
 		" VALUES (1, 'r.old', 'warning', 'style', 'from v1', 'ffffffffffffffff');");
 
 	assert_int_equal(aq_store_open(&st, t->ctx, t->path), 0);
-	assert_int_equal(path_int(t->path, "PRAGMA user_version"), 2);
+	assert_int_equal(path_int(t->path, "PRAGMA user_version"), 3);
 	assert_int_equal(path_int(t->path, "SELECT count(*) FROM sqlite_master WHERE "
 		"name = 'records_journal'"), 1);
 	memset(&q, 0, sizeof(q));
@@ -493,6 +493,71 @@ static void test_migration_from_v1(void **state)
 	sample_dispose(&s);
 }
 
+/* Version 3 adds the records' text; rows stored before keep NULL there. */
+static int keep_full(const aq_store_full_record *r, void *payload)
+{
+	int *seen = payload;
+
+	if (!strcmp(r->record, "old2")) {
+		assert_null(r->en);
+		assert_null(r->zh);
+		assert_int_equal(r->n_findings, 1);
+		assert_string_equal(r->findings[0].message, "from v2");
+		seen[0]++;
+	} else {
+		assert_string_equal(r->record, "new");
+		assert_non_null(r->en);
+		assert_int_equal(r->en_len, strlen("One sentence. Two sentences."));
+		assert_memory_equal(r->zh, "一句。两句。", r->zh_len);
+		assert_int_equal(r->n_en_sents, 2);
+		assert_int_equal(r->n_zh_sents, 2);
+		assert_int_equal(r->n_beads, 2);
+		assert_int_equal(r->beads[1].en_idx, 1);
+		seen[1]++;
+	}
+	return 0;
+}
+
+static void test_migration_from_v2(void **state)
+{
+	tmpdir *t = *state;
+	aq_store *st = NULL;
+	int64_t run = 0, n = 0;
+	int seen[2] = { 0, 0 };
+	sample s;
+
+	assert_int_equal(aq_store_open_version(&st, t->ctx, t->path, 2), 0);
+	aq_store_close(st);
+	st = NULL;
+	assert_int_equal(path_int(t->path, "PRAGMA user_version"), 2);
+	raw_exec(t->path,
+		"INSERT INTO runs (id, tool_version, started_at) VALUES (1, '0.1.0', "
+		" '2026-06-01T00:00:00Z');"
+		"INSERT INTO records (id, run_id, record_id, source, line, content_hash, journal)"
+		" VALUES (1, 1, 'old2', 'old.txt', 1, '0000000000000000', 'Old J');"
+		"INSERT INTO findings (record_pk, rule, severity, category, message, fingerprint)"
+		" VALUES (1, 'r.old', 'warning', 'style', 'from v2', 'ffffffffffffffff');");
+
+	assert_int_equal(aq_store_open(&st, t->ctx, t->path), 0);
+	assert_int_equal(path_int(t->path, "PRAGMA user_version"), 3);
+	assert_int_equal(path_int(t->path, "SELECT count(*) FROM records WHERE en IS NULL"
+		" AND zh IS NULL AND record_id = 'old2'"), 1);
+	sample_init(&s, "new", NULL);
+	sample_add(&s, "r.new", AQ_SEV_ERROR, AQ_CAT_NUMBER, NULL, NULL, "m", 9);
+	assert_int_equal(aq_store_begin_run(st, &run, NULL, NULL, NULL), 0);
+	assert_int_equal(aq_store_record(st, run, &s.a, &s.f), 0);
+	assert_int_equal(aq_store_end_run(st, run, 1, 1, 0), 0);
+	assert_int_equal(path_int(t->path, "SELECT count(*) FROM records WHERE"
+		" en = 'One sentence. Two sentences.'"), 1);
+	assert_int_equal(aq_store_count_records(st, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(aq_store_query_records(st, keep_full, seen), 0);
+	assert_int_equal(seen[0], 1);
+	assert_int_equal(seen[1], 1);
+	aq_store_close(st);
+	sample_dispose(&s);
+}
+
 static void test_refuses_newer_schema(void **state)
 {
 	tmpdir *t = *state;
@@ -506,7 +571,7 @@ static void test_refuses_newer_schema(void **state)
 	assert_int_equal(aq_store_open(&st, t->ctx, t->path), AQ_EDB);
 	assert_null(st);
 	snprintf(want, sizeof(want), "%s: database schema version 999 is newer than this "
-		"alignqa (2); upgrade alignqa", t->path);
+		"alignqa (%d); upgrade alignqa", t->path, AQ_STORE_SCHEMA_VERSION);
 	assert_string_equal(aq_ctx_errmsg(t->ctx), want);
 	assert_int_equal(path_int(t->path, "PRAGMA user_version"), 999);
 }
@@ -543,14 +608,14 @@ static void test_unusable_databases(void **state)
 	raw_exec(t->path, "PRAGMA user_version = 1");
 	assert_int_equal(aq_store_open(&st, t->ctx, uri), AQ_EDB);
 	assert_null(st);
-	raw_exec(t->path, "PRAGMA user_version = 2");
+	raw_exec(t->path, "PRAGMA user_version = 3");
 
 	/* Schema versions alignqa never wrote. */
 	raw_exec(t->path, "PRAGMA user_version = -3");
 	assert_int_equal(aq_store_open(&st, t->ctx, t->path), AQ_EDB);
 	assert_non_null(strstr(aq_ctx_errmsg(t->ctx), "version -3 is not"));
 	assert_null(st);
-	raw_exec(t->path, "PRAGMA user_version = 2");
+	raw_exec(t->path, "PRAGMA user_version = 3");
 
 	/* Another program's database: tables but no version.  Left alone. */
 	raw_exec(junk_path(junk, sizeof(junk), t->dir),
@@ -658,6 +723,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_latest_results, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batches_and_unended_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_from_v1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_from_v2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_newer_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unusable_databases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_strings_verbatim, setup, teardown),

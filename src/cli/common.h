@@ -76,6 +76,7 @@ int cmd_rules(int argc, char **argv);
 int cmd_glossary(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 
 /* ---- the record loop (run.c) ---- */

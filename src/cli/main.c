@@ -17,6 +17,7 @@ static const struct command {
 	{ "check", cmd_check, "find translation defects in each record (the CI check)" },
 	{ "findings", cmd_findings, "print the findings stored by 'check --db' or 'audit'" },
 	{ "audit", cmd_audit, "check a whole archive into the report store, on threads" },
+	{ "report", cmd_report, "write the editorial HTML report of a report store" },
 	{ "merge", cmd_merge, "merge report databases (audit shards) into one" },
 	{ "rules", cmd_rules, "list the rules or run their self-tests" },
 	{ "glossary", cmd_glossary, "import standard term lists into alignqa's glossary form" },
