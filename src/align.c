@@ -18,7 +18,7 @@
 #define MASK_BITS 64          /* anchors / words per sentence that are scored */
 #define INF_COST 1e30f
 #define MAX_SENTENCES 2000000 /* per side: beyond this AQ_ELIMIT */
-#define MAX_CELLS (size_t)100000000 /* the band never grows past this (~0.9 GB) */
+#define MAX_CELLS (size_t)30000000 /* the band never grows past this (~270 MB) */
 
 /* Length units: an English code point is one unit; a Han character counts
  * as HAN_UNITS, other Chinese-side code points as one.  On the WMT18 Medline
