@@ -354,6 +354,8 @@ def main():
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--show-misses', action='store_true', help='print every missed defect')
     ap.add_argument('--show-alarms', action='store_true', help='print every clean-record alarm')
+    ap.add_argument('--keep', metavar='DIR', help='write the clean and damaged JSONL sets into DIR '
+                    'and keep them (for debugging one record with alignqa check)')
     args = ap.parse_args()
 
     corpus = find_corpus(args.corpus)
@@ -387,7 +389,8 @@ def main():
                 recs.append(d)
         sets[kind] = recs
 
-    tmp = tempfile.mkdtemp(prefix='aq-inject-')
+    tmp = args.keep or tempfile.mkdtemp(prefix='aq-inject-')
+    os.makedirs(tmp, exist_ok=True)
     try:
         write_jsonl(os.path.join(tmp, 'clean.jsonl'), clean)
         base = run_alignqa(exe, args.rules_dir, os.path.join(tmp, 'clean.jsonl'), args.dictionary)
@@ -488,7 +491,8 @@ def main():
                     found += 1
             print('    %-13s %.3f  (%d/%d)' % (kind, found / len(recs), found, len(recs)))
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

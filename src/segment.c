@@ -923,6 +923,26 @@ static void brackets_scan(seg_brackets *br, const aq_segmenter *seg, size_t end)
 	}
 }
 
+/* Do the brackets open in br all close within SEG_BRACKET_MAX bytes of the
+ * outermost one?  Looks ahead over the marks not yet counted. */
+static bool brackets_close(const seg_brackets *br, const aq_segmenter *seg)
+{
+	size_t depth = br->depth + br->lost;
+	uint32_t limit = br->open[0] + SEG_BRACKET_MAX;
+
+	for (size_t k = br->next; k < seg->n_marks; k++) {
+		uint32_t m = seg->marks[k];
+
+		if ((m & ~SEG_MARK_CLOSE) > limit)
+			return false;
+		if (!(m & SEG_MARK_CLOSE))
+			depth++;
+		else if (--depth == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Whether the candidate boundary at b (the current sentence started at
  * start) is kept. */
 static bool keep_cut(const aq_segmenter *seg, aq_lang lang, const char *s, size_t len,
@@ -943,9 +963,10 @@ static bool keep_cut(const aq_segmenter *seg, aq_lang lang, const char *s, size_
 	if (e <= start)
 		return true;
 	brackets_scan(br, seg, e);
-	/* The outermost bracket decides: a stray "(" holds at most
-	 * SEG_BRACKET_MAX bytes, however many brackets follow it. */
-	if (br->depth && b - br->open[0] <= SEG_BRACKET_MAX)
+	/* The outermost bracket decides: it holds the sentence open when it
+	 * closes within SEG_BRACKET_MAX bytes; a stray "(" (one that never
+	 * closes, as in "(p" cut short by a lost "<") holds nothing. */
+	if (br->depth && b - br->open[0] <= SEG_BRACKET_MAX && brackets_close(br, seg))
 		return false;
 	if (cut->kind != CUT_ICU)
 		return true;

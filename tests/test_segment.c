@@ -234,21 +234,27 @@ static void test_en_abbreviations(void **state)
 	RUN_TABLE(*state, AQ_LANG_EN, en_cases);
 }
 
-/* A stray bracket holds sentences together for at most ~400 bytes. */
+/* A bracket holds sentences together only when it closes, and then for at
+ * most ~400 bytes; a stray one ("(p" cut short by a lost "<") holds nothing. */
 static void test_en_bracket_bound(void **state)
 {
 	fixture *f = *state;
-	char text[2048], first[2048];
-	const char *want[3] = { first, "Last one.", NULL };
+	char text[2048], second[2048];
+	const char *stray[] = { "Open ( here.", "Next one.", "Last one.", NULL };
+	const char *near[] = { "Open (here. Next) one.", "Last one.", NULL };
+	const char *far[] = { "Open ( here.", second, "Last one.", NULL };
 	size_t n = 0;
 
+	assert_true(run_case(f, f->seg, AQ_LANG_EN, "Open ( here. Next one. Last one.", stray));
+	assert_true(run_case(f, f->seg, AQ_LANG_EN, "Open (here. Next) one. Last one.", near));
 	n += (size_t)snprintf(text + n, sizeof(text) - n, "Open ( here. Next one.");
 	for (int i = 0; i < 90; i++)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, " word");
-	n += (size_t)snprintf(text + n, sizeof(text) - n, " end. Last one.");
-	memcpy(first, text, n - strlen(" Last one."));
-	first[n - strlen(" Last one.")] = '\0';
-	assert_true(run_case(f, f->seg, AQ_LANG_EN, text, want));
+	n += (size_t)snprintf(text + n, sizeof(text) - n, " end) here. Last one.");
+	memcpy(second, text + strlen("Open ( here. "), n - strlen("Open ( here. ") -
+		strlen(" Last one."));
+	second[n - strlen("Open ( here. ") - strlen(" Last one.")] = '\0';
+	assert_true(run_case(f, f->seg, AQ_LANG_EN, text, far));
 }
 
 static const seg_case zh_cases[] = {
