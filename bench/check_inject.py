@@ -6,7 +6,9 @@ wmt18-medline) by joining runs of --chunk consecutive line pairs (English with
 spaces, Chinese with nothing between); a run also ends where the Chinese
 switches between Traditional and Simplified script (an abstract boundary the
 corpus does not mark otherwise; Traditional-only characters are taken from
-CC-CEDICT when it is there).  Each clean record then gets one copy
+CC-CEDICT when it is there), and after one of the 16 lines the corpus cut
+short at a lost '<' ("... (p"), which would otherwise fuse with the next
+line into one sentence.  Each clean record then gets one copy
 per defect type, each with exactly one defect injected into one line:
 
   drop          the Chinese of the line is deleted
@@ -245,17 +247,26 @@ def traditional_chars(cedict):
     return trad - simp
 
 
+CUT_SHORT = re.compile(r'[.!?。！？)"”）]\s*$')
+
+
 def chunks(pairs, size, trad):
     """Runs of up to size consecutive line pairs.  A run also ends where the
     Chinese changes script (Traditional / Simplified): the corpus does not
-    mark abstract boundaries, and a script change is one."""
+    mark abstract boundaries, and a script change is one.  And it ends after
+    a line the corpus cut short (everything after a '<' was lost: "... (p"):
+    joined to the next line with a space, such a line would fuse with it
+    into one sentence, an artifact no real abstract has."""
     def script(z):
         return sum(c in trad for c in z) >= 2
+
+    def cut_short(pair):
+        return not CUT_SHORT.search(pair[0]) or not CUT_SHORT.search(pair[1])
 
     start = 0
     while start < len(pairs):
         end = start + 1
-        while end < len(pairs) and end - start < size and \
+        while end < len(pairs) and end - start < size and not cut_short(pairs[end - 1]) and \
                 script(pairs[end][1]) == script(pairs[start][1]):
             end += 1
         yield start, pairs[start:end]
@@ -343,6 +354,33 @@ def run_pofilter(path, tmp):
     return fails
 
 
+def detect(kind, r, res, base_fp, rules, args):
+    """Is the defect of r found: a warning or error that the clean record
+    does not have, on the damaged line (or without a place)?  Sets r.hit."""
+    de, dz = r.damage_spans()
+    if kind == 'add':
+        dz = (dz[0], dz[0] + r.added)
+        de = None
+    r.hit = None
+    for f in res.get(r.id, []):
+        if not loud(f) or f['fingerprint'] in base_fp[r.id] or \
+                (f['en'] and (f['rule'], tuple(f['en'])) in base_fp[r.id]):
+            continue
+        if (f['en'] is None and f['zh'] is None) or overlaps(f['en'], de) or \
+                overlaps(f['zh'], dz):
+            r.hit = f
+            break
+    if r.hit:
+        rules[r.hit['rule']] += 1
+    elif args.show_misses:
+        e, z = r.pairs[r.damaged]
+        print('      MISS %s %s line %d\n        en: %s\n        zh: %s\n        got: %s' % (
+            kind, r.id, r.damaged, e[:160], z[:120],
+            '; '.join('%s@%s/%s' % (f['rule'], f['en'], f['zh'])
+                      for f in res.get(r.id, []) if loud(f))[:400]))
+    return r.hit is not None
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--alignqa')
@@ -352,6 +390,8 @@ def main():
                     'default: cedict/cedict.tsv next to the corpus, "" for none)')
     ap.add_argument('--chunk', type=int, default=8)
     ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--seeds', type=int, default=3, help='inject with seeds SEED .. SEED+N-1 '
+                    'and pool the counts (each seed damages other lines; default 3)')
     ap.add_argument('--show-misses', action='store_true', help='print every missed defect')
     ap.add_argument('--show-alarms', action='store_true', help='print every clean-record alarm')
     ap.add_argument('--keep', metavar='DIR', help='write the clean and damaged JSONL sets into DIR '
@@ -372,22 +412,25 @@ def main():
     gloss_path = os.path.join(args.rules_dir, 'core-glossary.tsv')
     glossary = load_glossary(gloss_path) if os.path.exists(gloss_path) else {}
 
-    rng = random.Random(args.seed)
     trad = traditional_chars(args.dictionary)
     clean = []
     for direction, pairs in read_lines(corpus):
         for start, part in chunks(pairs, args.chunk, trad):
             if len(part) >= 3:
                 clean.append(Record('%s-%04d' % (direction, start), part))
-    sets = {}
-    for kind in DEFECTS:
-        recs = []
-        for idx, r in enumerate(clean):
-            far = [z for j, c in enumerate(clean) if abs(j - idx) > 2 for _, z in c.pairs]
-            d = inject(kind, r, rng, far, glossary)
-            if d is not None:
-                recs.append(d)
-        sets[kind] = recs
+    # sets[kind]: one list of damaged records a seed (ids repeat across seeds,
+    # so each seed's list is checked on its own and the counts pooled)
+    sets = {kind: [] for kind in DEFECTS}
+    for seed in range(args.seed, args.seed + max(1, args.seeds)):
+        rng = random.Random(seed)
+        for kind in DEFECTS:
+            recs = []
+            for idx, r in enumerate(clean):
+                far = [z for j, c in enumerate(clean) if abs(j - idx) > 2 for _, z in c.pairs]
+                d = inject(kind, r, rng, far, glossary)
+                if d is not None:
+                    recs.append(d)
+            sets[kind].append(recs)
 
     tmp = args.keep or tempfile.mkdtemp(prefix='aq-inject-')
     os.makedirs(tmp, exist_ok=True)
@@ -422,47 +465,26 @@ def main():
         recall = {}
         print('  recall per defect type (new warning/error on the damaged line):')
         for kind in DEFECTS:
-            recs = sets[kind]
-            if not recs:
+            total = sum(len(recs) for recs in sets[kind])
+            if not total:
                 print('    %-13s no suitable lines' % kind)
                 continue
-            path = os.path.join(tmp, kind + '.jsonl')
-            write_jsonl(path, recs)
-            res = run_alignqa(exe, args.rules_dir, path, args.dictionary)
-            found, rules, found_ids = 0, collections.Counter(), set()
-            for r in recs:
-                de, dz = r.damage_spans()
-                if kind == 'add':
-                    dz = (dz[0], dz[0] + r.added)
-                    de = None
-                hit = None
-                for f in res.get(r.id, []):
-                    if not loud(f) or f['fingerprint'] in base_fp[r.id] or \
-                            (f['en'] and (f['rule'], tuple(f['en'])) in base_fp[r.id]):
-                        continue
-                    if (f['en'] is None and f['zh'] is None) or overlaps(f['en'], de) or \
-                            overlaps(f['zh'], dz):
-                        hit = f
-                        break
-                if hit:
-                    found += 1
-                    found_ids.add(r.id)
-                    rules[hit['rule']] += 1
-                elif args.show_misses:
-                    en, zh, _, _ = r.texts()
-                    e, z = r.pairs[r.damaged]
-                    print('      MISS %s %s line %d\n        en: %s\n        zh: %s\n        got: %s' % (
-                        kind, r.id, r.damaged, e[:160], z[:120],
-                        '; '.join('%s@%s/%s' % (f['rule'], f['en'], f['zh'])
-                                  for f in res.get(r.id, []) if loud(f))[:400]))
-            recall[kind] = found / len(recs)
-            print('    %-13s %.3f  (%d/%d)  by %s' % (kind, recall[kind], found, len(recs),
+            found, rules, found_ids, sub = 0, collections.Counter(), set(), []
+            for si, recs in enumerate(sets[kind]):
+                path = os.path.join(tmp, '%s-%d.jsonl' % (kind, si))
+                write_jsonl(path, recs)
+                res = run_alignqa(exe, args.rules_dir, path, args.dictionary)
+                n_found = found
+                found += sum(1 for r in recs if detect(kind, r, res, base_fp, rules, args))
+                found_ids.update((si, r.id) for r in recs if r.hit)
+                sub += [(si, r.id) for r in recs if kind == 'acronym' and r.kept_elsewhere]
+            recall[kind] = found / total
+            print('    %-13s %.3f  (%d/%d)  by %s' % (kind, recall[kind], found, total,
                                                     ', '.join('%s %d' % kv for kv in rules.most_common(3))))
             if kind == 'acronym':
-                sub = [r for r in recs if r.kept_elsewhere]
                 print('    %-13s %.3f  (%d/%d)  of the acronyms the Chinese still uses elsewhere' % (
-                    '', sum(1 for r in sub if r.id in found_ids) / max(1, len(sub)),
-                    sum(1 for r in sub if r.id in found_ids), len(sub)))
+                    '', sum(1 for k in sub if k in found_ids) / max(1, len(sub)),
+                    sum(1 for k in sub if k in found_ids), len(sub)))
 
         if not shutil.which('pofilter'):
             print('pofilter: skipped (translate-toolkit not installed)')
@@ -478,18 +500,19 @@ def main():
         print('    ' + ', '.join('%s %d' % kv for kv in checks.most_common(8)))
         print('  recall per defect type (new failure on the damaged unit):')
         for kind in DEFECTS:
-            recs = sets[kind]
-            if not recs:
+            total = sum(len(recs) for recs in sets[kind])
+            if not total:
                 continue
-            path = os.path.join(tmp, kind + '.po')
-            write_po(path, recs)
-            res = run_pofilter(path, tmp)
             found = 0
-            for r in recs:
-                key = (r.id, r.damaged)
-                if res.get(key, set()) - pbase.get(key, set()):
-                    found += 1
-            print('    %-13s %.3f  (%d/%d)' % (kind, found / len(recs), found, len(recs)))
+            for si, recs in enumerate(sets[kind]):
+                path = os.path.join(tmp, '%s-%d.po' % (kind, si))
+                write_po(path, recs)
+                res = run_pofilter(path, tmp)
+                for r in recs:
+                    key = (r.id, r.damaged)
+                    if res.get(key, set()) - pbase.get(key, set()):
+                        found += 1
+            print('    %-13s %.3f  (%d/%d)' % (kind, found / total, found, total))
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -8,9 +8,11 @@ pkgs=(
   libicu-dev libpcre2-dev libsqlite3-dev          # ICU4C, PCRE2, SQLite
   libjansson-dev libyaml-dev                      # JSON Lines, rule packs
   libxml2-dev                                     # TBX glossary import
-  libcmocka-dev                                   # unit tests
+  libarchive-dev                                  # gzip/xz/bzip2 files, tar and zip archives
+  libcmocka-dev valgrind                          # unit tests, memcheck stage
   clang libclang-rt-14-dev                        # libFuzzer targets (scripts/fuzz.sh)
   python3 python3-nltk translate-toolkit          # benchmarks (Gale-Church, pofilter)
+  chromium                                        # the HTML report in a browser (tests/browser.sh)
 )
 
 missing=()

@@ -124,7 +124,10 @@ struct aq_aligner {
 	const aq_lexicon *glossary;
 
 	/* scratch, reused across records */
-	aq_anchors anchors;
+	aq_anchors anchors;     /* every sentence's, en then zh (aq_aligner_anchors) */
+	uint32_t *anc_sent;     /* sentence -> first of its anchors; [n] = end */
+	size_t anc_sent_cap;
+	size_t anc_sents;       /* sentences anc_sent describes; 0 = none */
 	sent *en, *zh;
 	size_t sent_cap;
 	keyslot *keys;
@@ -243,6 +246,7 @@ void aq_aligner_free(aq_aligner *al)
 	if (!al)
 		return;
 	aq_anchors_dispose(&al->anchors);
+	free(al->anc_sent);
 	aq_u32vec_dispose(&al->en_words);
 	aq_lexhits_dispose(&al->zh_hits);
 	free(al->en);
@@ -336,23 +340,23 @@ static int prepare_anchors(aq_aligner *al, const char *en, const aq_span *en_s, 
 	aq_anchors *an = &al->anchors;
 	/* first pass: count keys per side; anchors are found once per sentence
 	 * and kept in two flat runs (en then zh) */
-	size_t *first = NULL;
+	uint32_t *first;
 	int rc = 0;
 
-	first = malloc((en_n + zh_n + 1) * sizeof(size_t));
-	if (!first)
+	if (grow((void **)&al->anc_sent, &al->anc_sent_cap, en_n + zh_n + 1, sizeof(uint32_t)))
 		return AQ_ENOMEM;
+	first = al->anc_sent;
 	an->n = 0;
 	for (size_t s = 0; s < en_n + zh_n; s++) {
 		bool is_zh = s >= en_n;
 		const aq_span sp = is_zh ? zh_s[s - en_n] : en_s[s];
-		first[s] = an->n;
+		first[s] = (uint32_t)an->n;
 		rc = aq_anchors_find(an, is_zh ? AQ_LANG_ZH : AQ_LANG_EN, is_zh ? zh : en,
 			sp.off, sp.end, al->glossary);
 		if (rc)
 			goto out;
 	}
-	first[en_n + zh_n] = an->n;
+	first[en_n + zh_n] = (uint32_t)an->n;
 	total = an->n;
 
 	need = 16;
@@ -444,8 +448,16 @@ static int prepare_anchors(aq_aligner *al, const char *en, const aq_span *en_s, 
 		}
 	}
 out:
-	free(first);
+	if (!rc)
+		al->anc_sents = en_n + zh_n;
 	return rc;
+}
+
+size_t aq_aligner_anchors(const aq_aligner *al, const aq_anchors **anchors, const uint32_t **first)
+{
+	*anchors = al->anc_sents ? &al->anchors : NULL;
+	*first = al->anc_sents ? al->anc_sent : NULL;
+	return al->anc_sents;
 }
 
 /* ---- dictionary ------------------------------------------------------- */
@@ -840,6 +852,7 @@ int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s,
 	bool touched;
 
 	out->n = 0;
+	al->anc_sents = 0;
 	if (en_n > MAX_SENTENCES || zh_n > MAX_SENTENCES)
 		return aq_ctx_error(al->ctx, AQ_ELIMIT, "too many sentences to align (%zu, %zu; limit %d)",
 			en_n, zh_n, MAX_SENTENCES);

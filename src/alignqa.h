@@ -180,7 +180,15 @@ int aq_record_parse_json(aq_record **out, aq_ctx *ctx, const char *name,
 	uint32_t lineno, const char *line, size_t len);
 
 /* Reads records from files, directories (recursively, sorted by name) and
- * "-" (standard input), in the order given. */
+ * "-" (standard input), in the order given.  A file (or standard input)
+ * whose first bytes are those of gzip, bzip2, xz, tar or zip is read member
+ * by member, in archive order, with a directory's filters (regular files
+ * with a record extension, no hidden path component) and the same limits;
+ * its records' source is "ARCHIVE:member/path" (a compressed single file
+ * keeps its own name) and a text record's id comes from the member's base
+ * name.  Nothing is extracted.  A damaged or truncated archive is one
+ * AQ_EINPUT naming it (and the member being read), after the records read
+ * before the damage; the next call goes on with the next path. */
 typedef struct aq_input aq_input;
 
 typedef struct aq_input_opts {
@@ -223,7 +231,9 @@ void aq_input_free(aq_input *in);
  * UTF-16LE, UTF-16BE; UTF-32 is not recognised), then valid UTF-8 (less
  * than 1/8 NUL bytes) is "UTF-8", and so is damaged UTF-8 (in the first
  * 64 KiB at least 4 and over 10 valid multi-byte characters per invalid
- * byte: confidence 50), else the best match of ICU's charset detector among
+ * byte: confidence 50; in data of at most 64 KiB, at least 2 and more valid
+ * multi-byte characters than invalid bytes, and neither GB18030 nor Big5
+ * valid: confidence 30), else the best match of ICU's charset detector among
  * UTF-8, UTF-16LE, UTF-16BE, GB18030 (also GB2312 and GBK text) and Big5
  * whose confidence is at least 30 (of 100).  Single-byte encodings are
  * never guessed: name them.  Writes the name (as above) into
@@ -407,6 +417,12 @@ void aq_aligner_free(aq_aligner *al);
  * exactly once.  Returns 0, AQ_ENOMEM or AQ_ELIMIT. */
 int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s, size_t en_n,
 	const char *zh, const aq_span *zh_s, size_t zh_n);
+/* The anchors the last successful aq_align() found, with the aligner's
+ * glossary: every English sentence, then every Chinese one; sentence i
+ * has (*anchors)->v[(*first)[i] .. (*first)[i + 1]).  Returns the number
+ * of sentences (en_n + zh_n), 0 (and NULLs) when there are none to give.
+ * Valid until the next aq_align() or aq_aligner_free(). */
+size_t aq_aligner_anchors(const aq_aligner *al, const aq_anchors **anchors, const uint32_t **first);
 
 /* ------------------------------------------------------------------ */
 /* Writers for segment and align results (report_align.c)              */
@@ -417,6 +433,11 @@ typedef struct aq_alignment {
 	const aq_spans *en_sents;
 	const aq_spans *zh_sents;
 	const aq_beads *beads; /* NULL for segmentation only */
+	/* Optional (NULL when not known): the aligner's anchors of these
+	 * sentences (aq_aligner_anchors), so that aq_check() need not find
+	 * them again; first has en_sents->n + zh_sents->n + 1 entries. */
+	const aq_anchors *anchors;
+	const uint32_t *anchor_first;
 } aq_alignment;
 
 /* Human-readable sentences with offsets. */
@@ -522,6 +543,11 @@ typedef struct aq_rules aq_rules;
 
 int aq_rules_new(aq_rules **out, aq_ctx *ctx);
 void aq_rules_free(aq_rules *rules);
+/* Whether patterns are compiled with PCRE2's JIT (the default: true).  The
+ * results are the same without it, only slower; valgrind cannot follow
+ * JIT-generated code, so memory checkers turn it off.  Applies to patterns
+ * compiled after the call: call it before loading anything. */
+void aq_rules_set_jit(aq_rules *rules, bool use_jit);
 /* Loads every *.yaml pack of dir (sorted by name).  Errors name
  * "file:line: what is wrong" and return AQ_ERULE; nothing is half-loaded. */
 int aq_rules_load_dir(aq_rules *rules, const char *dir);
@@ -754,6 +780,48 @@ typedef int (*aq_store_record_cb)(const aq_store_full_record *r, void *payload);
  * or AQ_ENOMEM. */
 int aq_store_query_records(aq_store *st, aq_store_record_cb cb, void *payload);
 
+/* What aq_store_compare() compares.  The results as of run N are, for
+ * each record id, the findings of the latest run <= N that stored it: an
+ * incremental audit stores only what it checked, and a record it skipped
+ * as unchanged keeps the findings it had.  Run 0 is the empty state. */
+#define AQ_STORE_RUN_AUTO (-1) /* the default run of a side */
+typedef struct aq_store_compare_opts {
+	const char *against; /* NULL: both sides are states of st; else the path
+	                      * (or "file:" URI) of another alignqa database
+	                      * that holds the old side, opened read-only */
+	int64_t from_run;    /* old side: results as of this run (of against
+	                      * when given); AQ_STORE_RUN_AUTO: the run before
+	                      * to_run (with against: its latest run); 0: empty */
+	int64_t to_run;      /* new side: results as of this run of st;
+	                      * AQ_STORE_RUN_AUTO: the latest run (0 if none) */
+} aq_store_compare_opts;
+
+typedef enum aq_store_change {
+	AQ_CHANGE_NEW = 0,   /* in the new state, not in the old */
+	AQ_CHANGE_FIXED = 1, /* in the old state, gone from the new */
+} aq_store_change;
+
+/* Returns 0 to go on; anything else stops the comparison and is returned.
+ * f is the new side's finding for AQ_CHANGE_NEW and the old side's for
+ * AQ_CHANGE_FIXED (its spans point into the text of that version); its
+ * pointers are valid during the call only. */
+typedef int (*aq_store_change_cb)(aq_store_change change, const aq_store_finding *f,
+	void *payload);
+/* Compares two states of the results finding by finding, matched on
+ * record id + rule + fingerprint (as a multiset: one of two identical
+ * findings that were one before is new), and calls cb for every new
+ * finding (ordered by record id, then stored order), then every fixed
+ * one.  A record missing from the new state (never stored by then) has
+ * its findings fixed; a record the store still holds keeps its findings
+ * even when later inputs no longer contain it.  *from_run and *to_run
+ * receive the runs compared (0: the empty state).  opts NULL: all
+ * defaults.  Commits a pending batch first.  Returns 0, cb's non-zero
+ * value, AQ_EINVAL ("no run N in PATH"), AQ_EDB (also "PATH: ..." when
+ * against cannot be opened or is not an alignqa database of a known
+ * version) or AQ_ENOMEM. */
+int aq_store_compare(int64_t *from_run, int64_t *to_run, aq_store *st,
+	const aq_store_compare_opts *opts, aq_store_change_cb cb, void *payload);
+
 /* ------------------------------------------------------------------ */
 /* HTML report (report_html.c): the editorial report of a store.       */
 
@@ -824,6 +892,7 @@ typedef struct aq_audit_opts {
 	const char *const *paths;   /* files, directories or "-" (stdin) */
 	size_t n_paths;             /* 0: standard input */
 	aq_input_format format;
+	const char *encoding;       /* as aq_input_opts.encoding (NULL: auto) */
 	unsigned jobs;              /* worker threads (0 is taken as 1) */
 	bool force;                 /* check unchanged records too */
 	uint32_t shard_k, shard_n;  /* keep records whose aq_hash64(id, len, 0) %

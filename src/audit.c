@@ -55,6 +55,10 @@ typedef struct audit {
 	uint64_t taken;        /* records a worker has taken (under the mutex) */
 	uint64_t written;      /* records stored (writer only) */
 	bool closing;          /* no more records will come */
+	/* Who sleeps (under the mutex): a condition is signalled only when
+	 * someone waits on it, which spares a futex call a record. */
+	unsigned n_idle;       /* workers waiting for work */
+	bool writer_waiting;   /* the writer waits for a record to finish */
 	audit_worker *workers;
 	unsigned n_workers;    /* workers created */
 	unsigned n_started;    /* threads running */
@@ -90,13 +94,14 @@ static void audit_progress(audit *au, bool force)
 static void audit_check_record(audit_worker *w, audit_slot *s)
 {
 	const aq_record *rec = s->rec;
-	aq_alignment a = { rec, &s->en_s, &s->zh_s, &s->beads };
+	aq_alignment a = { rec, &s->en_s, &s->zh_s, &s->beads, NULL, NULL };
 
 	s->failed = false;
 	if (aq_segment_text(&s->en_s, w->seg, AQ_LANG_EN, rec->en, rec->en_len) ||
 	    aq_segment_text(&s->zh_s, w->seg, AQ_LANG_ZH, rec->zh, rec->zh_len) ||
 	    aq_align(&s->beads, w->al, rec->en, s->en_s.v, s->en_s.n, rec->zh, s->zh_s.v,
 		    s->zh_s.n) ||
+	    (aq_aligner_anchors(w->al, &a.anchors, &a.anchor_first), 0) ||
 	    aq_check(&s->findings, w->chk, &a)) {
 		s->failed = true;
 		snprintf(s->error, sizeof(s->error), "%s:%u: record %s: %s",
@@ -114,8 +119,11 @@ static void *audit_worker_main(void *arg)
 	for (;;) {
 		audit_slot *s;
 
-		while (au->taken == au->submitted && !au->closing)
+		while (au->taken == au->submitted && !au->closing) {
+			au->n_idle++;
 			pthread_cond_wait(&au->work, &au->mu);
+			au->n_idle--;
+		}
 		if (au->taken == au->submitted)
 			break; /* closing and nothing left */
 		s = &au->slots[au->taken++ % au->n_slots];
@@ -123,7 +131,8 @@ static void *audit_worker_main(void *arg)
 		audit_check_record(w, s);
 		pthread_mutex_lock(&au->mu);
 		s->done = true;
-		pthread_cond_signal(&au->done);
+		if (au->writer_waiting)
+			pthread_cond_signal(&au->done);
 	}
 	pthread_mutex_unlock(&au->mu);
 	return NULL;
@@ -145,7 +154,7 @@ static int audit_input_error(audit *au, const char *message)
 /* Stores the finished record of slot s and frees it. */
 static int audit_store_slot(audit *au, audit_slot *s)
 {
-	aq_alignment a = { s->rec, &s->en_s, &s->zh_s, &s->beads };
+	aq_alignment a = { s->rec, &s->en_s, &s->zh_s, &s->beads, NULL, NULL };
 	int rc;
 
 	if (s->failed) {
@@ -190,7 +199,9 @@ static int audit_write(audit *au, uint64_t max_pending)
 		if (!s->done) {
 			if (au->submitted - au->written <= max_pending)
 				break;
+			au->writer_waiting = true;
 			pthread_cond_wait(&au->done, &au->mu);
+			au->writer_waiting = false;
 			continue;
 		}
 		/* The slot is the writer's until it is submitted again. */
@@ -215,7 +226,8 @@ static void audit_submit(audit *au, aq_record *rec)
 	s->done = false;
 	pthread_mutex_lock(&au->mu);
 	au->submitted++;
-	pthread_cond_signal(&au->work);
+	if (au->n_idle)
+		pthread_cond_signal(&au->work);
 	pthread_mutex_unlock(&au->mu);
 }
 
@@ -308,7 +320,7 @@ static int audit_read(audit *au, aq_input *in)
 int aq_audit_run(aq_audit_stats *stats, aq_ctx *ctx, aq_store *st, const aq_audit_opts *opts)
 {
 	static const char *const stdin_path[] = { "-" };
-	aq_input_opts iopts = { .format = opts->format };
+	aq_input_opts iopts = { .format = opts->format, .encoding = opts->encoding };
 	aq_input *in = NULL;
 	audit au;
 	unsigned jobs = opts->jobs ? opts->jobs : 1;

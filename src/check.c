@@ -56,8 +56,10 @@
  *                           Latin script; then untranslated is not also
  *                           reported.  {words}, {match}: the copied text.
  * structure.length-ratio    Chinese length per English length outside
- *                           [low, high] [0.194, 0.60].  Chinese length: Han
- *                           characters + other non-space characters / 4.1;
+ *                           [low, high]: high [0.60]; low from the bead's
+ *                           length (low_z [2.44] deviations of the log
+ *                           ratio, see RATIO_SD0_SQ) unless low is given.
+ *                           Chinese length: Han characters + other non-space characters / 4.1;
  *                           English: non-space code points.  Beads under
  *                           min_en [40] English characters are skipped.
  *                           {ratio}, {low}, {high}, {percent} (of the median
@@ -91,7 +93,7 @@
  *                           that the bead's Chinese lacks, when the record's
  *                           Chinese uses it elsewhere, or when the English
  *                           defines it here and the translation keeps at
- *                           least def_share [0.5] of the acronyms the English
+ *                           least def_share [0.67] of the acronyms the English
  *                           defines.  A Chinese that never writes the
  *                           acronym has spelled it out throughout: not
  *                           reported.  Accepted instead of the acronym: the
@@ -135,8 +137,12 @@
  *                           and not in Simplified use as well (著, 乾, 夥 ...).
  *                           A record with more Traditional-only than
  *                           Simplified-only characters is in Traditional
- *                           script: one finding for the record, unless
- *                           whole_record [1] is 0.  {chars}, {count}.
+ *                           script: no findings here, but see the next.
+ * encoding.traditional-script  A record written in Traditional script: one
+ *                           finding (info by default: a consistent choice
+ *                           of script, wrong only for a Simplified journal).
+ *                           Off too when traditional-chars has
+ *                           whole_record: 0.  {chars}, {count}.
  * metadata.date-mismatch    metadata "date" against the date of "citation"
  *                           and of the first "related" line when it names
  *                           the same journal, at the precision both give.
@@ -160,6 +166,15 @@
  * 95th for a wider bead whose ratio one sentence explains
  * (unmatched_in_bead).  See rules/README-calibration.md. */
 #define RATIO_LOW 0.194
+/* The low bound of a bead on its own depends on its length: the spread of
+ * log(ratio) around the median shrinks as sentences grow (WMT18 line pairs:
+ * sd 0.184 at 80-140 English characters, 0.172 at 140-220, 0.147 at
+ * 220-400), modelled as sd^2 = RATIO_SD0_SQ + RATIO_SD_K / units and cut
+ * at RATIO_LOW_Z standard deviations: 0.165 at 60 units, 0.180 at 110,
+ * 0.195 at 300 (bench/calibrate_ratio.py, rules/README-calibration.md). */
+#define RATIO_SD0_SQ 0.017
+#define RATIO_SD_K 1.86
+#define RATIO_LOW_Z 2.44
 #define RATIO_HIGH 0.60
 #define RATIO_MEDIAN 0.282
 #define RATIO_WIDE_LOW 0.215
@@ -196,6 +211,7 @@ enum builtin {
 	B_BRACKETS,
 	B_QUOTES,
 	B_TRAD,
+	B_TRAD_SCRIPT,
 	B_DATE,
 	B_DOI,
 	B__COUNT
@@ -231,6 +247,8 @@ static const struct {
 	[B_QUOTES] = { "punctuation.quotes-unbalanced", "unbalanced quote {quote} in the {side}" },
 	[B_TRAD] = { "encoding.traditional-chars",
 		"Traditional characters in a Simplified translation: {chars}" },
+	[B_TRAD_SCRIPT] = { "encoding.traditional-script",
+		"the Chinese is written in Traditional characters: {chars}" },
 	[B_DATE] = { "metadata.date-mismatch",
 		"date {date} does not match the {source} date {other}" },
 	[B_DOI] = { "metadata.doi-malformed", "malformed DOI \"{doi}\"" },
@@ -282,6 +300,14 @@ typedef struct acrdef {
 	uint32_t suf_end;
 } acrdef;
 
+/* One glossary's terms in the record, found once and looked up by span. */
+typedef struct gloss_hits {
+	aq_termhits en;        /* English terms of every sentence, in order */
+	uint32_t *en_first;    /* sentence -> first hit; [n] = total */
+	size_t en_first_cap;
+	aq_termhits zh;        /* Chinese terms of the whole text, by offset */
+} gloss_hits;
+
 typedef struct termseen {
 	uint32_t concept;
 	size_t gl;        /* glossary index */
@@ -294,6 +320,7 @@ struct aq_checker {
 	const aq_rules *rules;
 	aq_rules_scratch *scratch;
 	gloss *gl;               /* one per glossary of the rules */
+	gloss_hits *gh;          /* their hits in the current record */
 	size_t n_gl;
 	uint8_t trad[HAN_BITS / 8]; /* Traditional-only characters */
 	uint8_t simp[HAN_BITS / 8]; /* Simplified-only characters */
@@ -323,6 +350,10 @@ struct aq_checker {
 	size_t keys_cap;
 	uint32_t *dp;               /* word-run DP row */
 	size_t dp_cap;
+	double *en_u, *zh_u;        /* length units of every sentence */
+	size_t en_u_cap, zh_u_cap;
+	struct tstat *zh_st;        /* character counts of every Chinese sentence */
+	size_t zh_st_cap;
 };
 
 /* Everything one aq_check() call needs. */
@@ -470,7 +501,21 @@ static void text_stat(tstat *st, const char *s, uint32_t off, uint32_t end)
 
 	memset(st, 0, sizeof(*st));
 	while (i < end) {
-		int32_t cp = cp_at(s, end, &i);
+		unsigned char c = (unsigned char)s[i];
+		int32_t cp;
+
+		if (c < 0x80) { /* ASCII, most of an English text: no decoding */
+			i++;
+			if (c == ' ' || (c >= '\t' && c <= '\r'))
+				continue;
+			st->nonspace++;
+			if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+				st->latin++;
+			else
+				st->other++;
+			continue;
+		}
+		cp = cp_at(s, end, &i);
 
 		if (cp >= 0 && aq_cp_is_space(cp))
 			continue;
@@ -753,7 +798,9 @@ int aq_checker_new(aq_checker **out, aq_ctx *ctx, const aq_rules *rules)
 	chk->n_gl = aq_rules_glossaries(rules, &lexs);
 	if (chk->n_gl) {
 		chk->gl = calloc(chk->n_gl, sizeof(*chk->gl));
-		if (!chk->gl) {
+		chk->gh = calloc(chk->n_gl, sizeof(*chk->gh));
+		if (!chk->gl || !chk->gh) {
+			chk->n_gl = 0;
 			rc = AQ_ENOMEM;
 			goto out;
 		}
@@ -762,7 +809,8 @@ int aq_checker_new(aq_checker **out, aq_ctx *ctx, const aq_rules *rules)
 				goto out;
 	}
 	/* Only the Traditional-characters check needs ICU's transform data. */
-	if (aq_rules_builtin(rules, builtins[B_TRAD].id) && (rc = trad_build(chk)))
+	if ((aq_rules_builtin(rules, builtins[B_TRAD].id) ||
+	     aq_rules_builtin(rules, builtins[B_TRAD_SCRIPT].id)) && (rc = trad_build(chk)))
 		goto out;
 	*out = chk;
 	chk = NULL;
@@ -779,9 +827,14 @@ void aq_checker_free(aq_checker *chk)
 	if (!chk)
 		return;
 	aq_rules_scratch_free(chk->scratch);
-	for (size_t i = 0; i < chk->n_gl; i++)
+	for (size_t i = 0; i < chk->n_gl; i++) {
 		gloss_dispose(&chk->gl[i]);
+		aq_termhits_dispose(&chk->gh[i].en);
+		aq_termhits_dispose(&chk->gh[i].zh);
+		free(chk->gh[i].en_first);
+	}
 	free(chk->gl);
+	free(chk->gh);
 	aq_numbers_dispose(&chk->en_nums);
 	aq_numbers_dispose(&chk->zh_nums);
 	free(chk->en_nx);
@@ -801,10 +854,46 @@ void aq_checker_free(aq_checker *chk)
 	free(chk->seen);
 	free(chk->keys);
 	free(chk->dp);
+	free(chk->en_u);
+	free(chk->zh_u);
+	free(chk->zh_st);
 	free(chk);
 }
 
 /* ---- anchors of every sentence ------------------------------------ */
+
+/* Copies one side's anchors from the aligner's (sentences [s0, s0 + n) of
+ * its list), leaving out glossary terms: the checks here want exactly what
+ * aq_anchors_find() gives without a glossary. */
+static int copy_anchors(aq_anchors *out, uint32_t *out_first, const aq_anchors *in,
+	const uint32_t *first, size_t s0, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		out_first[i] = (uint32_t)out->n;
+		for (uint32_t k = first[s0 + i]; k < first[s0 + i + 1]; k++) {
+			if (in->v[k].kind == AQ_ANCHOR_TERM)
+				continue;
+			if (out->n == out->cap && grow((void **)&out->v, &out->cap, out->n + 1,
+					sizeof(out->v[0])))
+				return AQ_ENOMEM;
+			out->v[out->n++] = in->v[k];
+		}
+	}
+	out_first[n] = (uint32_t)out->n;
+	return 0;
+}
+
+static int reuse_anchors(run *r)
+{
+	aq_checker *chk = r->chk;
+	int rc;
+
+	if ((rc = copy_anchors(&chk->anc_en, chk->anc_en_first, r->a->anchors,
+			r->a->anchor_first, 0, r->es->n)))
+		return rc;
+	return copy_anchors(&chk->anc_zh, chk->anc_zh_first, r->a->anchors, r->a->anchor_first,
+		r->es->n, r->zs->n);
+}
 
 static int record_anchors(run *r)
 {
@@ -815,6 +904,8 @@ static int record_anchors(run *r)
 	    grow((void **)&chk->anc_zh_first, &chk->anc_zh_cap, r->zs->n + 1, sizeof(uint32_t)))
 		return AQ_ENOMEM;
 	chk->anc_en.n = chk->anc_zh.n = 0;
+	if (r->a->anchors && r->a->anchor_first)
+		return reuse_anchors(r);
 	for (size_t i = 0; i < r->es->n; i++) {
 		chk->anc_en_first[i] = (uint32_t)chk->anc_en.n;
 		if ((rc = aq_anchors_find(&chk->anc_en, AQ_LANG_EN, r->en, r->es->v[i].off,
@@ -881,28 +972,44 @@ static int shared_anchors(const run *r, uint32_t ei, uint32_t en, uint32_t zi, u
 
 /* ---- structure ---------------------------------------------------- */
 
-/* Length units of a side (see the comment at the top). */
+/* Length units of every sentence (see the comment at the top), once a
+ * record: the structural checks ask for them many times. */
+static int record_units(run *r)
+{
+	aq_checker *chk = r->chk;
+	tstat st;
+
+	if (grow((void **)&chk->en_u, &chk->en_u_cap, r->es->n + 1, sizeof(double)) ||
+	    grow((void **)&chk->zh_u, &chk->zh_u_cap, r->zs->n + 1, sizeof(double)) ||
+	    grow((void **)&chk->zh_st, &chk->zh_st_cap, r->zs->n + 1, sizeof(tstat)))
+		return AQ_ENOMEM;
+	for (size_t i = 0; i < r->es->n; i++) {
+		text_stat(&st, r->en, r->es->v[i].off, r->es->v[i].end);
+		chk->en_u[i] = st.nonspace;
+	}
+	for (size_t i = 0; i < r->zs->n; i++) {
+		text_stat(&st, r->zh, r->zs->v[i].off, r->zs->v[i].end);
+		chk->zh_st[i] = st;
+		chk->zh_u[i] = st.han + (st.nonspace - st.han) / OTHER_PER_HAN;
+	}
+	return 0;
+}
+
 static double en_units(const run *r, uint32_t idx, uint32_t n)
 {
 	double u = 0;
-	tstat st;
 
-	for (uint32_t i = idx; i < idx + n; i++) {
-		text_stat(&st, r->en, r->es->v[i].off, r->es->v[i].end);
-		u += st.nonspace;
-	}
+	for (uint32_t i = idx; i < idx + n; i++)
+		u += r->chk->en_u[i];
 	return u;
 }
 
 static double zh_units(const run *r, uint32_t idx, uint32_t n)
 {
 	double u = 0;
-	tstat st;
 
-	for (uint32_t i = idx; i < idx + n; i++) {
-		text_stat(&st, r->zh, r->zs->v[i].off, r->zs->v[i].end);
-		u += st.han + (st.nonspace - st.han) / OTHER_PER_HAN;
-	}
+	for (uint32_t i = idx; i < idx + n; i++)
+		u += r->chk->zh_u[i];
 	return u;
 }
 
@@ -1096,16 +1203,16 @@ static const char *const function_words[] = {
 	"has", "have", "we", "our", "or", "not", "than",
 };
 
-/* Is the Chinese sentence sp really English prose? */
-static bool untranslated_sentence(const run *r, aq_span sp, double *share)
+/* Is the Chinese sentence k really English prose? */
+static bool untranslated_sentence(const run *r, uint32_t k, double *share)
 {
+	aq_span sp = r->zs->v[k];
 	double max_share = param(r, B_UNTRANSLATED, "max_han_share", UNTR_MAX_HAN_SHARE);
 	double min_letters = param(r, B_UNTRANSLATED, "min_letters", UNTR_MIN_LETTERS);
 	int n_func = 0, n_lower = 0;
 	uint32_t i = sp.off;
-	tstat st;
+	tstat st = r->chk->zh_st[k];
 
-	text_stat(&st, r->zh, sp.off, sp.end);
 	if (st.han + st.latin < min_letters || st.han + st.latin == 0)
 		return false;
 	*share = (double)st.han / (st.han + st.latin);
@@ -1127,9 +1234,9 @@ static bool untranslated_sentence(const run *r, aq_span sp, double *share)
 		if (we - ws < 2)
 			continue;
 		n_lower += lower;
-		for (size_t k = 0; k < sizeof(function_words) / sizeof(function_words[0]); k++)
-			if (strlen(function_words[k]) == we - ws &&
-			    starts_ci(r->zh, ws, we, function_words[k]))
+		for (size_t f = 0; f < sizeof(function_words) / sizeof(function_words[0]); f++)
+			if (strlen(function_words[f]) == we - ws &&
+			    starts_ci(r->zh, ws, we, function_words[f]))
 				n_func++;
 	}
 	return n_func >= 2 || n_lower >= 8 || (n_func >= 1 && n_lower >= 4);
@@ -1228,11 +1335,10 @@ static int check_copied(run *r, const aq_bead *b, uint32_t bead, aq_span *copied
 	if (best >= 4 && best < min_words) {
 		uint32_t k = zw[bz - 1].sent;
 		size_t in_sent = 0;
-		tstat st;
+		tstat st = r->chk->zh_st[k];
 
 		for (size_t j = 0; j < nz; j++)
 			in_sent += zw[j].sent == k;
-		text_stat(&st, r->zh, r->zs->v[k].off, r->zs->v[k].end);
 		whole = best * 5 >= in_sent * 4 && st.han + st.latin > 0 &&
 			(double)st.han / (st.han + st.latin) <
 			param(r, B_UNTRANSLATED, "max_han_share", UNTR_MAX_HAN_SHARE);
@@ -1279,7 +1385,7 @@ static int check_bead_structure(run *r, const aq_bead *b, uint32_t bead)
 				untranslated = true;
 				continue;
 			}
-			if (!untranslated_sentence(r, sp, &share))
+			if (!untranslated_sentence(r, k, &share))
 				continue;
 			untranslated = true;
 			snprintf(buf[0], sizeof(buf[0]), "%d", (int)lround(share * 100));
@@ -1313,11 +1419,15 @@ static int check_bead_structure(run *r, const aq_bead *b, uint32_t bead)
 		}
 	}
 	if (r->rule[B_LENGTH] && !omitted && !untranslated) {
-		double lo = param(r, B_LENGTH, "low", RATIO_LOW);
 		double hi = param(r, B_LENGTH, "high", RATIO_HIGH);
 		double min_en = param(r, B_LENGTH, "min_en", RATIO_MIN_EN);
 		double eu = en_units(r, b->en_idx, b->en_n), zu = zh_units(r, b->zh_idx, b->zh_n);
 		double ratio = eu > 0 ? zu / eu : 0;
+		double lo = param(r, B_LENGTH, "low", 0); /* a fixed bound, if given */
+
+		if (lo <= 0 && eu > 0)
+			lo = RATIO_MEDIAN * exp(-param(r, B_LENGTH, "low_z", RATIO_LOW_Z) *
+				sqrt(RATIO_SD0_SQ + RATIO_SD_K / eu));
 
 		if (eu >= min_en && (ratio < lo || ratio > hi)) {
 			snprintf(buf[0], sizeof(buf[0]), "%.2f", ratio);
@@ -1507,6 +1617,12 @@ static bool digits_in_name(const char *s, uint32_t off, uint32_t end, const char
 /* "the 1990s" is 90年代 in Chinese. */
 static bool decade_match(const run *r, const aq_number *e, const aq_number *z)
 {
+	/* "two decades" and 二十年 */
+	if (e->value > 0 && e->value < 100 && same_value(e->value * 10, z->value) &&
+	    (followed_by(r->en, r->en_len, e->end, "decade") ||
+	     followed_by(r->en, r->en_len, e->end, "-decade")) &&
+	    followed_by(r->zh, r->zh_len, z->end, "\xE5\xB9\xB4")) /* 年 */
+		return true;
 	return e->value >= 1000 && e->value < 3000 && fmod(e->value, 10) == 0 &&
 	       e->end < r->en_len && r->en[e->end] == 's' &&
 	       same_value(fmod(e->value, 100), z->value) &&
@@ -1557,6 +1673,15 @@ static int emit_number(run *r, enum builtin b, const aq_number *num, const numx 
 		(const char *[]){ text, x->key, text }, 3);
 }
 
+/* Has sentence k a number among its anchors (every number is one)? */
+static bool has_numbers(const aq_anchors *an, const uint32_t *first, uint32_t k)
+{
+	for (uint32_t i = first[k]; i < first[k + 1]; i++)
+		if (an->v[i].kind == AQ_ANCHOR_NUMBER)
+			return true;
+	return false;
+}
+
 static int check_numbers(run *r, const aq_bead *b, uint32_t bead)
 {
 	aq_checker *chk = r->chk;
@@ -1569,11 +1694,14 @@ static int check_numbers(run *r, const aq_bead *b, uint32_t bead)
 	if (!r->rule[B_NUM_MISSING] && !r->rule[B_NUM_EXTRA] && !r->rule[B_NUM_CHANGED])
 		return 0;
 	E->n = Z->n = 0;
+	/* a sentence without number anchors has no numbers to parse again */
 	for (uint32_t k = b->en_idx; k < b->en_idx + b->en_n; k++)
-		if ((rc = aq_numbers_find(E, AQ_LANG_EN, r->en, r->es->v[k].off, r->es->v[k].end)))
+		if (has_numbers(&chk->anc_en, chk->anc_en_first, k) &&
+		    (rc = aq_numbers_find(E, AQ_LANG_EN, r->en, r->es->v[k].off, r->es->v[k].end)))
 			return rc;
 	for (uint32_t k = b->zh_idx; k < b->zh_idx + b->zh_n; k++)
-		if ((rc = aq_numbers_find(Z, AQ_LANG_ZH, r->zh, r->zs->v[k].off, r->zs->v[k].end)))
+		if (has_numbers(&chk->anc_zh, chk->anc_zh_first, k) &&
+		    (rc = aq_numbers_find(Z, AQ_LANG_ZH, r->zh, r->zs->v[k].off, r->zs->v[k].end)))
 			return rc;
 	if (E->n == 0 && Z->n == 0)
 		return 0;
@@ -1965,10 +2093,11 @@ static bool mostly_capitals(const char *s, aq_span sp)
 
 static bool en_defines(const run *r, aq_span sent, const aq_anchor *an);
 
-/* Does the translation keep the acronyms the English defines?  True when
- * the Chinese uses at least def_share (default half) of the acronyms the
- * English record defines ("mesenchymal stem cells (MSCs)"). */
-static bool keeps_definitions(const run *r)
+/* Does the translation keep the other acronyms the English defines?  True
+ * when the Chinese uses at least def_share (default two thirds) of the
+ * acronyms the English record defines ("mesenchymal stem cells (MSCs)"),
+ * not counting the one in question (key). */
+static bool keeps_definitions(const run *r, uint64_t key)
 {
 	const aq_checker *chk = r->chk;
 	size_t defined = 0, kept = 0;
@@ -1978,14 +2107,15 @@ static bool keeps_definitions(const run *r)
 			const aq_anchor *an = &chk->anc_en.v[k];
 			uint32_t be = an->end;
 
-			if (an->kind != AQ_ANCHOR_ACRONYM || !en_defines(r, r->es->v[si], an))
+			if (an->kind != AQ_ANCHOR_ACRONYM || an->key == key ||
+			    !en_defines(r, r->es->v[si], an))
 				continue;
 			acr_base(r->en, an->off, &be);
 			defined++;
 			kept += zh_uses(r, an->key, r->en + an->off, be - an->off);
 		}
 	}
-	return defined > 0 && kept >= param(r, B_ACR_MISSING, "def_share", 0.5) * defined;
+	return defined > 0 && kept >= param(r, B_ACR_MISSING, "def_share", 0.67) * defined;
 }
 
 static int check_acronyms(run *r, const aq_bead *b, uint32_t bead)
@@ -2030,7 +2160,7 @@ static int check_acronyms(run *r, const aq_bead *b, uint32_t bead)
 			 * English defines it and the translation keeps the
 			 * definitions of other acronyms. */
 			if (present || (!zh_uses(r, an->key, r->en + an->off, be - an->off) &&
-			    !(en_defines(r, r->es->v[s], an) && keeps_definitions(r))))
+			    !(en_defines(r, r->es->v[s], an) && keeps_definitions(r, an->key))))
 				continue;
 			copy_text(text, sizeof(text), r->en, an->off, be);
 			if ((rc = emit(r, B_ACR_MISSING, &(aq_span){ an->off, an->end }, &zhs, bead,
@@ -2191,28 +2321,74 @@ static int build_view(run *r, aq_span sp)
 	return 0;
 }
 
-/* Finds glossary terms in the Chinese of sp (through the view) with
- * offsets into the record text. */
-static int zh_terms(run *r, const gloss *g, aq_span sp)
+/* Finds every glossary's terms in the record once: English sentence by
+ * sentence, Chinese over the whole text through the view, with offsets
+ * into the record text.  No term spans a sentence break. */
+static int record_terms(run *r)
 {
 	aq_checker *chk = r->chk;
 	int rc;
 
+	for (size_t gi = 0; gi < chk->n_gl; gi++) {
+		gloss_hits *h = &chk->gh[gi];
+
+		h->en.n = h->zh.n = 0;
+		if (!chk->gl[gi].n_concepts)
+			continue;
+		if (grow((void **)&h->en_first, &h->en_first_cap, r->es->n + 1, sizeof(uint32_t)))
+			return AQ_ENOMEM;
+		for (size_t k = 0; k < r->es->n; k++) {
+			h->en_first[k] = (uint32_t)h->en.n;
+			if ((rc = aq_lexicon_find_terms(&h->en, chk->gl[gi].lex, AQ_LANG_EN, r->en,
+					r->es->v[k].off, r->es->v[k].end)))
+				return rc;
+		}
+		h->en_first[r->es->n] = (uint32_t)h->en.n;
+		if (r->zs->n == 0)
+			continue;
+		if ((rc = build_view(r, side_span(r->zs, 0, (uint32_t)r->zs->n))))
+			return rc;
+		if (chk->view.len > UINT32_MAX)
+			continue;
+		if ((rc = aq_lexicon_find_terms(&h->zh, chk->gl[gi].lex, AQ_LANG_ZH, chk->view.ptr,
+				0, (uint32_t)chk->view.len)))
+			return rc;
+		for (size_t i = 0; i < h->zh.n; i++) {
+			aq_termhit *t = &h->zh.v[i];
+
+			t->end = t->end > t->off ? chk->view_map[t->end - 1] + 1 :
+				chk->view_map[t->off];
+			t->off = chk->view_map[t->off];
+		}
+	}
+	return 0;
+}
+
+/* The Chinese terms of glossary gi inside sp, into chk->zh_terms. */
+static int zh_terms(run *r, size_t gi, aq_span sp)
+{
+	aq_checker *chk = r->chk;
+	const aq_termhits *all = &chk->gh[gi].zh;
+	size_t lo = 0, hi = all->n;
+
 	chk->zh_terms.n = 0;
 	if (sp.off == AQ_NO_SPAN)
 		return 0;
-	if ((rc = build_view(r, sp)))
-		return rc;
-	if (chk->view.len > UINT32_MAX)
-		return 0;
-	if ((rc = aq_lexicon_find_terms(&chk->zh_terms, g->lex, AQ_LANG_ZH, chk->view.ptr, 0,
-			(uint32_t)chk->view.len)))
-		return rc;
-	for (size_t i = 0; i < chk->zh_terms.n; i++) {
-		aq_termhit *h = &chk->zh_terms.v[i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
 
-		h->end = h->end > h->off ? chk->view_map[h->end - 1] + 1 : chk->view_map[h->off];
-		h->off = chk->view_map[h->off];
+		if (all->v[mid].off < sp.off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < all->n && all->v[lo].off < sp.end; lo++) {
+		if (all->v[lo].end > sp.end)
+			continue;
+		if (grow((void **)&chk->zh_terms.v, &chk->zh_terms.cap, chk->zh_terms.n + 1,
+				sizeof(aq_termhit)))
+			return AQ_ENOMEM;
+		chk->zh_terms.v[chk->zh_terms.n++] = all->v[lo];
 	}
 	return 0;
 }
@@ -2284,12 +2460,18 @@ static int check_glossary(run *r, const aq_bead *b, uint32_t bead)
 
 		if (!g->n_concepts)
 			continue;
-		E->n = 0;
-		for (uint32_t k = b->en_idx; k < b->en_idx + b->en_n; k++)
-			if ((rc = aq_lexicon_find_terms(E, g->lex, AQ_LANG_EN, r->en, r->es->v[k].off,
-					r->es->v[k].end)))
-				return rc;
-		if ((rc = zh_terms(r, g, zhs)))
+		{
+			const gloss_hits *gh = &chk->gh[gi];
+			uint32_t h0 = gh->en_first[b->en_idx], h1 = gh->en_first[b->en_idx + b->en_n];
+
+			E->n = 0;
+			if (grow((void **)&E->v, &E->cap, h1 - h0 + 1, sizeof(aq_termhit)))
+				return AQ_ENOMEM;
+			if (h1 > h0)
+				memcpy(E->v, gh->en.v + h0, (h1 - h0) * sizeof(aq_termhit));
+			E->n = h1 - h0;
+		}
+		if ((rc = zh_terms(r, gi, zhs)))
 			return rc;
 		/* deprecated and forbidden Chinese terms, wherever they are */
 		for (size_t i = 0; i < Z->n; i++) {
@@ -2329,7 +2511,7 @@ static int check_glossary(run *r, const aq_bead *b, uint32_t bead)
 			uint32_t z1 = b->zh_idx + b->zh_n < r->zs->n ? b->zh_idx + b->zh_n + 1 :
 				b->zh_idx + b->zh_n;
 
-			if ((rc = zh_terms(r, g, side_span(r->zs, z0, z1 - z0))))
+			if ((rc = zh_terms(r, gi, side_span(r->zs, z0, z1 - z0))))
 				return rc;
 		}
 		for (size_t k = 0; k < E->n; k++) {
@@ -2386,7 +2568,7 @@ static int check_term_consistency(run *r)
 		if (!g->n_concepts)
 			continue;
 		for (size_t si = 0; si < r->zs->n; si++) {
-			if ((rc = zh_terms(r, g, r->zs->v[si])))
+			if ((rc = zh_terms(r, gi, r->zs->v[si])))
 				return rc;
 			for (size_t i = 0; i < chk->zh_terms.n; i++) {
 				const aq_termhit *h = &chk->zh_terms.v[i];
@@ -2440,6 +2622,10 @@ static int bracket_kind(int32_t cp, bool *open)
 		{ 0x300E, 0x300F, BR_WCORNER }, { 0x3014, 0x3015, BR_TORT },
 	};
 
+	/* most characters are none: letters, digits, Han */
+	if (cp < 0x3008 ? cp != '(' && cp != ')' && cp != '[' && cp != ']' :
+	    cp > 0x3015 && cp != 0xFF08 && cp != 0xFF09 && cp != 0xFF3B && cp != 0xFF3D)
+		return BR_NONE;
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
 		if (cp == pairs[i][0] || cp == pairs[i][1]) {
 			*open = cp == pairs[i][0];
@@ -2726,12 +2912,13 @@ static size_t list_trad(const aq_checker *chk, const char *s, aq_span sp, aq_buf
 	return n;
 }
 
-static int emit_trad(run *r, aq_span sp, uint32_t bead, const aq_buf *list, size_t count)
+static int emit_trad(run *r, enum builtin b, aq_span sp, uint32_t bead, const aq_buf *list,
+	size_t count)
 {
 	char num[24];
 
 	snprintf(num, sizeof(num), "%zu", count);
-	return emit(r, B_TRAD, NULL, &sp, bead, (const char *[]){ "chars", "count", "match" },
+	return emit(r, b, NULL, &sp, bead, (const char *[]){ "chars", "count", "match" },
 		(const char *[]){ list->ptr, num, list->ptr }, 3);
 }
 
@@ -2749,7 +2936,7 @@ static int check_trad_sentence(run *r, aq_span sp, uint32_t bead)
 	if (list.oom)
 		rc = AQ_ENOMEM;
 	else if (n)
-		rc = emit_trad(r, sp, bead, &list, n);
+		rc = emit_trad(r, B_TRAD, sp, bead, &list, n);
 	aq_buf_dispose(&list);
 	return rc;
 }
@@ -2762,7 +2949,7 @@ static int check_trad_record(run *r)
 	uint32_t first = UINT32_MAX;
 	int rc = 0;
 
-	if (!r->rule[B_TRAD] || !r->chk->has_trad || !r->zh_traditional ||
+	if (!r->rule[B_TRAD_SCRIPT] || !r->chk->has_trad || !r->zh_traditional ||
 	    param(r, B_TRAD, "whole_record", 1) < 0.5)
 		return 0;
 	aq_buf_init(&list);
@@ -2777,7 +2964,7 @@ static int check_trad_record(run *r)
 	if (list.oom)
 		rc = AQ_ENOMEM;
 	else if (first != UINT32_MAX)
-		rc = emit_trad(r, r->zs->v[first], AQ_NO_SPAN, &list, n);
+		rc = emit_trad(r, B_TRAD_SCRIPT, r->zs->v[first], AQ_NO_SPAN, &list, n);
 	aq_buf_dispose(&list);
 	return rc;
 }
@@ -3015,6 +3202,7 @@ int aq_check(aq_findings *out, aq_checker *chk, const aq_alignment *a)
 	aq_findings_clear(out);
 	if (!chk || !a || !a->rec || !a->en_sents || !a->zh_sents || !a->beads)
 		return aq_ctx_error(chk ? chk->ctx : NULL, AQ_EINVAL, "aq_check: incomplete alignment");
+	aq_rules_scratch_reset(chk->scratch);
 	if ((rc = validate(chk->ctx, a)))
 		return rc;
 	memset(&r, 0, sizeof(r));
@@ -3045,7 +3233,8 @@ int aq_check(aq_findings *out, aq_checker *chk, const aq_alignment *a)
 	}
 	memset(chk->done_en, 0, r.es->n + 1);
 	memset(chk->done_zh, 0, r.zs->n + 1);
-	if ((rc = record_anchors(&r)) || (rc = collect_defs(&r)))
+	if ((rc = record_units(&r)) || (rc = record_anchors(&r)) || (rc = record_terms(&r)) ||
+	    (rc = collect_defs(&r)))
 		goto out;
 	if (r.rule[B_ORDER] && (rc = check_order(&r)))
 		goto out;

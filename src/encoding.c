@@ -52,23 +52,75 @@ static bool encoding_many_nuls(const char *data, size_t len)
 	return n_nul >= len / 8;
 }
 
-/* Does the start of data hold at least 10 valid multi-byte UTF-8
- * characters per invalid byte (and at least 4 of them)? */
-static bool encoding_mostly_utf8(const char *data, size_t len)
+/* Counts the valid multi-byte UTF-8 characters and the invalid bytes (or
+ * truncated sequences) of the start of data. */
+static void encoding_utf8_counts(const char *data, size_t len, size_t *n_multi, size_t *n_bad)
 {
-	size_t off = 0, n_multi = 0, n_bad = 0;
+	size_t off = 0;
 
+	*n_multi = *n_bad = 0;
 	if (len > ENCODING_SAMPLE_LEN)
 		len = ENCODING_SAMPLE_LEN;
 	while (off < len) {
 		int32_t cp = aq_utf8_next(data, len, &off);
 
 		if (cp < 0)
-			n_bad++;
+			(*n_bad)++;
 		else if (cp >= 0x80)
-			n_multi++;
+			(*n_multi)++;
 	}
+}
+
+/* Does the start of data hold at least 10 valid multi-byte UTF-8
+ * characters per invalid byte (and at least 4 of them)? */
+static bool encoding_mostly_utf8(const char *data, size_t len)
+{
+	size_t n_multi, n_bad;
+
+	encoding_utf8_counts(data, len, &n_multi, &n_bad);
 	return n_multi >= 4 && n_multi > 10 * n_bad;
+}
+
+/* Does the encoding read all of data without an invalid, unmapped or
+ * truncated byte sequence?  When ICU cannot tell, the answer is yes (the
+ * caller then stays with its stricter rules). */
+static bool encoding_reads_whole(const char *encoding, const char *data, size_t len)
+{
+	UErrorCode err = U_ZERO_ERROR;
+	UConverter *cnv = ucnv_open(encoding, &err);
+	const char *src = data, *src_end = data + len;
+	UChar u16[1024], *target;
+
+	if (U_FAILURE(err))
+		return true;
+	ucnv_setToUCallBack(cnv, UCNV_TO_U_CALLBACK_STOP, NULL, NULL, NULL, &err);
+	do {
+		if (err == U_BUFFER_OVERFLOW_ERROR)
+			err = U_ZERO_ERROR;
+		target = u16;
+		ucnv_toUnicode(cnv, &target, u16 + sizeof(u16) / sizeof(u16[0]), &src, src_end,
+			NULL, true, &err);
+	} while (err == U_BUFFER_OVERFLOW_ERROR);
+	ucnv_close(cnv);
+	return err != U_INVALID_CHAR_FOUND && err != U_ILLEGAL_CHAR_FOUND &&
+		err != U_TRUNCATED_CHAR_FOUND;
+}
+
+/* A short file (one sample long) has too few characters for the ratio of
+ * encoding_mostly_utf8 or for ICU's detector: one bad byte among a dozen
+ * Chinese characters would get it refused whole.  It is damaged UTF-8 when
+ * its valid multi-byte UTF-8 characters (at least 2) outnumber its invalid
+ * bytes and neither GB18030 nor Big5 reads it without an error (read as
+ * UTF-8, either of them has far more invalid bytes than characters). */
+static bool encoding_short_utf8(const char *data, size_t len)
+{
+	size_t n_multi, n_bad;
+
+	if (len > ENCODING_SAMPLE_LEN)
+		return false;
+	encoding_utf8_counts(data, len, &n_multi, &n_bad);
+	return n_multi >= 2 && n_multi > n_bad && !encoding_reads_whole("GB18030", data, len) &&
+		!encoding_reads_whole("Big5", data, len);
 }
 
 static bool encoding_is_candidate(const char *name)
@@ -120,6 +172,11 @@ int aq_encoding_detect(char *name_out, size_t name_size, int *confidence, aq_ctx
 	if (encoding_mostly_utf8(data, len)) {
 		best = "UTF-8";
 		best_conf = 50;
+		goto found;
+	}
+	if (!encoding_many_nuls(data, len) && encoding_short_utf8(data, len)) {
+		best = "UTF-8";
+		best_conf = ENCODING_CONFIDENCE_MIN;
 		goto found;
 	}
 	if (len > INT32_MAX)

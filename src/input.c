@@ -4,9 +4,12 @@
  * the plain-text shape, reads line by line (never a whole file), splits
  * text files at "---" lines, and turns every failure into one AQ_EINPUT
  * the caller can step over.  A file that is not UTF-8 is read whole and
- * converted first (encoding.c).  Parsing one record is record.c's job.
+ * converted first (encoding.c); a compressed file or an archive (told by
+ * its magic bytes) is read member by member through archive.c.  Parsing
+ * one record is record.c's job.
  */
 #include "alignqa.h"
+#include "archive_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -26,14 +29,22 @@
 /* Extensions a file found inside a directory must have (files named on the
  * command line are read whatever their name). */
 static const char *const input_exts[] = { ".txt", ".jsonl", ".json", ".ndjson", NULL };
+/* Inside a directory, archives are read too: these names, and a record
+ * name followed by a compression suffix ("x.jsonl.gz").  What a file is
+ * is then decided by its content. */
+static const char *const input_archive_exts[] = { ".tar", ".tgz", ".tbz2", ".txz", ".zip",
+	".tar.gz", ".tar.bz2", ".tar.xz", NULL };
+static const char *const input_compress_exts[] = { ".gz", ".bz2", ".xz", NULL };
 
 /* Buffered reader over a file descriptor.  read(2) rather than stdio so
  * that a pipe is processed as data arrives. */
 typedef struct input_reader {
 	int fd;        /* -1 when closed */
+	aq_archive *ar; /* when set, bytes come from its current member, not fd */
 	char *buf;     /* unread bytes are buf[pos..len) */
 	size_t pos, len, cap;
-	bool eof;      /* read(2) returned 0 */
+	bool eof;      /* read(2) returned 0 (or the member ended) */
+	bool ar_failed; /* the archive is damaged: its message is in the ctx */
 } input_reader;
 
 /* A path waiting to be read. */
@@ -54,7 +65,13 @@ struct aq_input {
 	bool is_open;
 	bool is_stdin;
 	char *path;              /* path as given or found ("-" for stdin) */
-	const char *name;        /* for messages and ids: path, or "stdin" */
+	const char *name;        /* for messages and ids: path, or "stdin", or
+	                          * member_name */
+	aq_archive *ar;          /* the source is an archive (or compressed) */
+	bool member_open;        /* a member of ar is being read */
+	char *member_name;       /* "ARCHIVE:member/path" (or the archive's name
+	                          * for a compressed single file) */
+	char *member_id;         /* the id its name gives a text record */
 	aq_input_format cur;     /* TEXT or JSONL */
 	input_reader rd;
 	uint32_t lineno;         /* lines consumed */
@@ -94,9 +111,17 @@ static int reader_fill(input_reader *r)
 		r->buf = p;
 		r->cap = cap;
 	}
-	do {
-		got = read(r->fd, r->buf + r->len, r->cap - r->len);
-	} while (got < 0 && errno == EINTR);
+	if (r->ar) {
+		got = aq_archive_read(r->ar, r->buf + r->len, r->cap - r->len);
+		if (got < 0) {
+			r->ar_failed = true;
+			return EIO;
+		}
+	} else {
+		do {
+			got = read(r->fd, r->buf + r->len, r->cap - r->len);
+		} while (got < 0 && errno == EINTR);
+	}
 	if (got < 0)
 		return errno;
 	if (got == 0)
@@ -198,17 +223,49 @@ static int input_push(aq_input *in, const char *path, size_t len, bool from_dir)
 	return 0;
 }
 
-static bool input_has_ext(const char *path)
+/* Does path[0..n) end with one of exts (and hold more than that)?
+ * Returns the length of the suffix, or 0. */
+static size_t input_ends_with(const char *path, size_t n, const char *const *exts)
 {
-	size_t n = strlen(path);
+	for (int i = 0; exts[i]; i++) {
+		size_t e = strlen(exts[i]);
 
-	for (int i = 0; input_exts[i]; i++) {
-		size_t e = strlen(input_exts[i]);
-
-		if (n > e && strcmp(path + n - e, input_exts[i]) == 0)
-			return true;
+		if (n > e && memcmp(path + n - e, exts[i], e) == 0)
+			return e;
 	}
-	return false;
+	return 0;
+}
+
+/* Is this the name of a record file (or, with archives, of an archive or
+ * a compressed record file)? */
+static bool input_has_ext(const char *path, bool archives)
+{
+	size_t n = strlen(path), e;
+
+	if (input_ends_with(path, n, input_exts))
+		return true;
+	if (!archives)
+		return false;
+	if (input_ends_with(path, n, input_archive_exts))
+		return true;
+	e = input_ends_with(path, n, input_compress_exts);
+	return e && input_ends_with(path, n - e, input_exts);
+}
+
+/* Would a directory walk read this archive member?  Not when a component
+ * of its path is hidden (".name", ".."), nor without a record extension. */
+static bool input_member_wanted(const char *member)
+{
+	const char *c = member;
+
+	while (c) {
+		if (c[0] == '.' && c[1] != '/' && c[1] != '\0')
+			return false;
+		c = strchr(c, '/');
+		if (c)
+			c++;
+	}
+	return input_has_ext(member, false);
 }
 
 static int input_cmp_names(const void *a, const void *b)
@@ -298,6 +355,15 @@ out:
 
 static void input_close(aq_input *in)
 {
+	aq_archive_free(in->ar);
+	in->ar = NULL;
+	in->rd.ar = NULL;
+	in->rd.ar_failed = false;
+	in->member_open = false;
+	free(in->member_name);
+	in->member_name = NULL;
+	free(in->member_id);
+	in->member_id = NULL;
 	if (in->rd.fd >= 0 && !in->is_stdin)
 		close(in->rd.fd);
 	in->rd.fd = -1;
@@ -310,6 +376,16 @@ static void input_close(aq_input *in)
 	in->is_stdin = false;
 	in->cur_encoding[0] = '\0';
 	in->utf8_ok_end = 0;
+}
+
+/* The error of a failed reader_fill: an errno, or a damaged archive
+ * (its message, naming archive and member, is already in the ctx). */
+static int input_fill_error(aq_input *in, int err)
+{
+	if (in->rd.ar_failed)
+		return AQ_EINPUT;
+	return aq_ctx_error(in->ctx, err == ENOMEM ? AQ_ENOMEM : AQ_EINPUT, "%s: %s", in->name,
+		strerror(err));
 }
 
 /* Does name mean UTF-8 ("UTF-8", "utf8", "Utf_8")? */
@@ -343,8 +419,7 @@ static int input_convert(aq_input *in, const char *encoding)
 		if (r->len - r->pos > limit)
 			break;
 		if ((err = reader_fill(r)))
-			return aq_ctx_error(in->ctx, err == ENOMEM ? AQ_ENOMEM : AQ_EINPUT, "%s: %s",
-				in->name, strerror(err));
+			return input_fill_error(in, err);
 	}
 	if (r->len - r->pos > limit)
 		return aq_ctx_error(in->ctx, AQ_EINPUT,
@@ -414,8 +489,7 @@ static int input_sniff(aq_input *in)
 	while (!r->eof && (r->len - r->pos < 4 || (!in->is_stdin && r->len - r->pos <
 	       INPUT_READ_SIZE)))
 		if ((err = reader_fill(r)))
-			return aq_ctx_error(in->ctx, err == ENOMEM ? AQ_ENOMEM : AQ_EINPUT, "%s: %s",
-				in->name, strerror(err));
+			return input_fill_error(in, err);
 	b = (const unsigned char *)r->buf + r->pos;
 	n = r->len - r->pos;
 	whole = r->eof;
@@ -475,8 +549,114 @@ static int input_detect(aq_input *in)
 	}
 	return 0;
 fail:
-	return aq_ctx_error(in->ctx, err == ENOMEM ? AQ_ENOMEM : AQ_EINPUT, "%s: %s", in->name,
-		strerror(err));
+	return input_fill_error(in, err);
+}
+
+/* Starts reading the source (file or archive member) just opened: its
+ * encoding, then its format. */
+static int input_start(aq_input *in)
+{
+	int rc;
+
+	in->lineno = 0;
+	in->consumed = 0;
+	in->n_records = 0;
+	in->cur = in->format;
+	in->cur_encoding[0] = '\0';
+	in->utf8_ok_end = 0;
+	if ((rc = input_sniff(in)))
+		return rc;
+	return in->format == AQ_INPUT_AUTO ? input_detect(in) : 0;
+}
+
+/* Looks at the first bytes of the source just opened for the magic bytes
+ * of a compressed file or an archive, and opens it through archive.c if
+ * they are there: the reader then reads its members. */
+static int input_open_archive(aq_input *in)
+{
+	input_reader *r = &in->rd;
+	/* A pipe is not kept waiting for a tar header's worth of bytes. */
+	size_t want = in->is_stdin ? 10 : AQ_ARCHIVE_SNIFF_LEN;
+	aq_archive_kind kind;
+	int err, rc;
+
+	while (!r->eof && r->len - r->pos < want)
+		if ((err = reader_fill(r)))
+			return input_fill_error(in, err);
+	kind = aq_archive_kind_of((const unsigned char *)r->buf + r->pos, r->len - r->pos);
+	if (kind == AQ_ARCHIVE_NONE)
+		return 0;
+	if ((rc = aq_archive_open(&in->ar, in->ctx, kind, r->fd, r->buf + r->pos,
+		    r->len - r->pos, in->name)))
+		return rc;
+	r->pos = r->len = 0;
+	r->eof = false;
+	r->ar = in->ar;
+	return 0;
+}
+
+/* The id a text record's file name gives inside an archive: the base name
+ * of the member (or of the compressed file, without its compression
+ * suffix), without its last extension, as for a plain file. */
+static char *input_member_id(const char *member, const char *archive)
+{
+	const char *name = member ? member : archive;
+	const char *base = strrchr(name, '/'), *dot;
+	size_t n;
+
+	base = base ? base + 1 : name;
+	n = strlen(base);
+	if (!member)
+		n -= input_ends_with(base, n, input_compress_exts);
+	dot = memrchr(base, '.', n);
+	if (dot && dot != base)
+		n = (size_t)(dot - base);
+	return strndup(base, n);
+}
+
+/* Opens the next member of the open archive that a directory walk would
+ * read.  Returns 0 (a member is open, or the archive has ended and is
+ * closed: try again), AQ_EINPUT (a damaged archive, which is closed, or a
+ * member that cannot be read: the next call goes on with the next one) or
+ * AQ_ENOMEM. */
+static int input_open_member(aq_input *in)
+{
+	const char *member = NULL, *archive = in->is_stdin ? "stdin" : in->path;
+	size_t n;
+	int rc;
+
+	for (;;) {
+		rc = aq_archive_next(in->ar, &member);
+		if (rc) {
+			input_close(in);
+			return rc == AQ_ITEROVER ? 0 : rc;
+		}
+		if (!member || input_member_wanted(member))
+			break;
+	}
+	free(in->member_name);
+	free(in->member_id);
+	n = strlen(archive) + (member ? strlen(member) + 2 : 1);
+	in->member_name = malloc(n);
+	in->member_id = input_member_id(member, archive);
+	if (!in->member_name || !in->member_id) {
+		input_close(in);
+		return AQ_ENOMEM;
+	}
+	if (member)
+		snprintf(in->member_name, n, "%s:%s", archive, member);
+	else
+		snprintf(in->member_name, n, "%s", archive);
+	in->name = in->member_name;
+	in->rd.pos = in->rd.len = 0;
+	in->rd.eof = false;
+	in->member_open = true;
+	if ((rc = input_start(in))) {
+		in->member_open = false;
+		if (in->rd.ar_failed || rc == AQ_ENOMEM)
+			input_close(in);
+	}
+	return rc;
 }
 
 /* Takes the next path off the stack and opens it, expands it (directory)
@@ -512,7 +692,7 @@ static int input_open_next(aq_input *in)
 		rc = input_expand_dir(in, p.path);
 		goto skip;
 	}
-	if (p.from_dir && (!S_ISREG(st.st_mode) || !input_has_ext(p.path)))
+	if (p.from_dir && (!S_ISREG(st.st_mode) || !input_has_ext(p.path, true)))
 		goto skip;
 	fd = open(p.path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -524,14 +704,11 @@ static int input_open_next(aq_input *in)
 opened:
 	in->path = p.path;
 	in->is_open = true;
-	in->lineno = 0;
-	in->consumed = 0;
-	in->n_records = 0;
 	in->rd.pos = in->rd.len = 0;
 	in->rd.eof = false;
-	in->cur = in->format;
-	if ((rc = input_sniff(in)) ||
-	    (in->format == AQ_INPUT_AUTO && (rc = input_detect(in))))
+	if ((rc = input_open_archive(in)) == 0 && !in->ar)
+		rc = input_start(in);
+	if (rc)
 		input_close(in);
 	return rc;
 skip:
@@ -577,7 +754,9 @@ static int input_read_error(aq_input *in, int err)
 {
 	int rc = AQ_ENOMEM;
 
-	if (err != ENOMEM)
+	if (in->rd.ar_failed)
+		rc = AQ_EINPUT; /* libarchive's message, naming archive and member */
+	else if (err != ENOMEM)
 		rc = aq_ctx_error(in->ctx, AQ_EINPUT, "%s: %s", in->name, strerror(err));
 	input_close(in);
 	return rc;
@@ -611,7 +790,7 @@ static bool input_is_blank(const char *s, size_t n)
  * the "#n" suffix of its id. */
 static int input_finish(aq_input *in, aq_record *rec, bool numbered)
 {
-	char *s = strdup(in->is_stdin ? "-" : in->path);
+	char *s = strdup(in->member_name ? in->member_name : in->is_stdin ? "-" : in->path);
 
 	if (!s)
 		return AQ_ENOMEM;
@@ -723,6 +902,16 @@ static int input_next_text(aq_input *in, aq_record **out)
 	rc = aq_record_parse_text(&rec, in->ctx, in->name, first_line, chunk->ptr, chunk->len);
 	if (rc)
 		return rc;
+	if (in->member_id) {
+		char *id = strdup(in->member_id);
+
+		if (!id) {
+			aq_record_free(rec);
+			return AQ_ENOMEM;
+		}
+		free(rec->id);
+		rec->id = id;
+	}
 	if ((rc = input_finish(in, rec, true))) {
 		aq_record_free(rec);
 		return rc;
@@ -797,12 +986,20 @@ int aq_input_next(aq_input *in, aq_record **out)
 			if (!in->is_open)
 				continue;
 		}
+		if (in->ar && !in->member_open) {
+			if ((rc = input_open_member(in)))
+				break;
+			continue;
+		}
 		if (in->cur == AQ_INPUT_JSONL)
 			rc = input_next_json(in, out);
 		else
 			rc = input_next_text(in, out);
 		if (rc == AQ_ITEROVER) {
-			input_close(in);
+			if (in->ar)
+				in->member_open = false; /* on with the next member */
+			else
+				input_close(in);
 			continue;
 		}
 		break;

@@ -111,6 +111,11 @@ struct aq_lexicon {
 	size_t n_entries, cap_entries;
 	uint32_t *concept_entry; /* concept -> its first preferred entry (else first) */
 	uint32_t n_concepts;
+	/* Characters (BMP code points) that begin a Chinese key: the matcher
+	 * skips every other position after one bit test.  zh_first_wide: a
+	 * key begins outside the BMP, so those positions are always tried. */
+	uint8_t zh_first[0x10000 / 8];
+	bool zh_first_wide;
 };
 
 /* ------------------------------------------------------------------ */
@@ -345,6 +350,16 @@ static lex_slot *table_put_key(lex_table *t, aq_lexicon *lex, uint32_t koff, siz
 	uint64_t h = LEX_FNV_INIT;
 	size_t at = 0, k, parts = 0;
 	lex_slot *s = NULL;
+
+	if (t == &lex->zh && len) {
+		size_t i = 0;
+		int32_t cp = aq_utf8_next(key, len, &i);
+
+		if (cp >= 0 && cp < 0x10000)
+			lex->zh_first[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+		else
+			lex->zh_first_wide = true;
+	}
 
 	for (k = 0; k < len; k += by_word ? 1 : utf8_seq_len((unsigned char)key[k]))
 		parts += by_word ? key[k] == ' ' : 1;
@@ -1580,7 +1595,16 @@ static const lex_slot *zh_longest(const aq_lexicon *lex, const char *text, size_
 	const lex_slot *best = NULL;
 	uint64_t h = LEX_FNV_INIT;
 	size_t k = at;
+	unsigned char c0 = (unsigned char)text[at];
 
+	/* the first character begins no key: most positions end here */
+	if (at < end && c0 >= 0xE0 && c0 < 0xF0 && at + 2 < end) {
+		uint32_t cp = (uint32_t)(c0 & 0x0F) << 12 | (uint32_t)(text[at + 1] & 0x3F) << 6 |
+			(uint32_t)(text[at + 2] & 0x3F);
+
+		if (!(lex->zh_first[cp >> 3] >> (cp & 7) & 1))
+			return NULL;
+	}
 	while (k < end) {
 		size_t nk = k;
 		int32_t cp = aq_utf8_next(text, end, &nk);

@@ -1501,6 +1501,11 @@ static bool lead_ok(const scan *sc, uint32_t i)
 {
 	int32_t prev = cp_before(sc, i);
 
+	/* "1999年-2010年", "3月-5月": a dash after a number's Chinese unit
+	 * joins a range; it is no sign */
+	if (prev >= 0x3400 && prev <= 0xFFFF && aq_cp_is_han(prev) && i >= sc->lo + 4 &&
+	    digit_of(cp_before(sc, i - 3)) >= 0)
+		return false;
 	return !(is_letter(prev) || digit_of(prev) >= 0 || prev == ')' || prev == ']' ||
 		 prev == '%' || prev == '.' || prev == CH_FW_DOT || prev == '-');
 }

@@ -13,6 +13,7 @@
 
 #define TEXT_MAX_COLS 100 /* widest sentence excerpt in the text format (display columns) */
 #define TEXT_MAX_SENTS 4  /* sentences shown per side of one finding */
+#define LOC_STEP 256      /* bytes between the line/column marks of a verbatim text */
 
 static const char *const format_names[] = {
 	[AQ_REPORT_TEXT] = "text",
@@ -38,6 +39,16 @@ int aq_report_format_parse(aq_report_format *out, const char *name)
 	return AQ_EINVAL;
 }
 
+/* Line and column at every LOC_STEP-th byte of one side of the record
+ * being written, made on first use: locating a finding then walks at most
+ * LOC_STEP bytes, where aq_record_locate walks from the start of the text
+ * (quadratic in findings for one long abstract). */
+typedef struct loc_marks {
+	const aq_record *rec; /* the record the marks are of; NULL: none yet */
+	uint32_t *line;       /* line, col at byte k * LOC_STEP: [2k], [2k + 1] */
+	size_t cap;           /* uint32_t allocated */
+} loc_marks;
+
 /* A rule id with its position in aq_rules_get() order (SARIF ruleIndex). */
 typedef struct rule_ix {
 	const char *id;
@@ -59,6 +70,7 @@ struct aq_reporter {
 	aq_buf scratch;         /* one line being built, reused */
 	rule_ix *ix;            /* SARIF: rule ids sorted by id */
 	size_t n_ix;
+	loc_marks marks[2];     /* by aq_lang, of the record being written */
 };
 
 /* ------------------------------------------------------------------ */
@@ -255,6 +267,22 @@ static const char *plural(size_t n)
 /* ------------------------------------------------------------------ */
 /* Places in the source file                                           */
 
+/* Moves line l, column c over text[from, to): a line break starts a new
+ * line, every other character (not byte) is a column. */
+static void loc_walk(const char *text, size_t from, size_t to, uint32_t *l, uint32_t *c)
+{
+	for (size_t i = from; i < to; i++) {
+		unsigned char b = (unsigned char)text[i];
+
+		if (b == '\n') {
+			(*l)++;
+			*c = 1;
+		} else if ((b & 0xC0) != 0x80) {
+			(*c)++;
+		}
+	}
+}
+
 void aq_record_locate(const aq_record *rec, aq_lang lang, uint32_t off, uint32_t *line,
 	uint32_t *col)
 {
@@ -275,19 +303,55 @@ void aq_record_locate(const aq_record *rec, aq_lang lang, uint32_t off, uint32_t
 	 * breaks and the characters since the last one.  The first line's
 	 * start column is the reader's byte column, exact when (as in every
 	 * shape record.c reads) only ASCII blanks precede the abstract. */
-	if (verbatim && text) {
-		if (off > len)
-			off = (uint32_t)len;
-		for (uint32_t i = 0; i < off; i++) {
-			unsigned char b = (unsigned char)text[i];
-			if (b == '\n') {
-				l++;
-				c = 1;
-			} else if ((b & 0xC0) != 0x80) {
-				c++;
-			}
-		}
+	if (verbatim && text)
+		loc_walk(text, 0, off > len ? len : off, &l, &c);
+	*line = l;
+	*col = c;
+}
+
+/* aq_record_locate through the reporter's marks when the text is long and
+ * verbatim (the marks are made on first use; without memory for them, the
+ * slow way). */
+static void locate(aq_reporter *rep, const aq_record *rec, aq_lang lang, uint32_t off,
+	uint32_t *line, uint32_t *col)
+{
+	const char *text = lang == AQ_LANG_ZH ? rec->zh : rec->en;
+	size_t len = lang == AQ_LANG_ZH ? rec->zh_len : rec->en_len;
+	bool verbatim = lang == AQ_LANG_ZH ? rec->zh_verbatim : rec->en_verbatim;
+	loc_marks *m = &rep->marks[lang == AQ_LANG_ZH];
+	size_t k, n = len / LOC_STEP + 1;
+	uint32_t l, c;
+
+	if (!verbatim || !text || len < LOC_STEP || len >= UINT32_MAX) {
+		aq_record_locate(rec, lang, off, line, col);
+		return;
 	}
+	if (m->rec != rec) {
+		if (m->cap < 2 * n) {
+			uint32_t *v = realloc(m->line, 2 * n * sizeof(*v));
+
+			if (!v) {
+				aq_record_locate(rec, lang, off, line, col);
+				return;
+			}
+			m->line = v;
+			m->cap = 2 * n;
+		}
+		aq_record_locate(rec, lang, 0, &l, &c);
+		for (k = 0; k < n; k++) {
+			if (k)
+				loc_walk(text, (k - 1) * LOC_STEP, k * LOC_STEP, &l, &c);
+			m->line[2 * k] = l;
+			m->line[2 * k + 1] = c;
+		}
+		m->rec = rec;
+	}
+	if (off > len)
+		off = (uint32_t)len;
+	k = off / LOC_STEP;
+	l = m->line[2 * k];
+	c = m->line[2 * k + 1];
+	loc_walk(text, k * LOC_STEP, off, &l, &c);
 	*line = l;
 	*col = c;
 }
@@ -318,21 +382,23 @@ typedef struct place {
 	uint32_t end_line, end_col; /* the character after the span */
 } place;
 
-static void side_place(place *p, const aq_record *rec, aq_lang lang, aq_span sp)
+static void side_place(place *p, aq_reporter *rep, const aq_record *rec, aq_lang lang,
+	aq_span sp)
 {
 	sp = clamp_span(sp, lang == AQ_LANG_ZH ? rec->zh_len : rec->en_len);
 	p->side = (int)lang;
 	p->exact = lang == AQ_LANG_ZH ? rec->zh_verbatim : rec->en_verbatim;
-	aq_record_locate(rec, lang, sp.off, &p->line, &p->col);
-	aq_record_locate(rec, lang, sp.end, &p->end_line, &p->end_col);
+	locate(rep, rec, lang, sp.off, &p->line, &p->col);
+	locate(rep, rec, lang, sp.end, &p->end_line, &p->end_col);
 }
 
-static void finding_place(place *p, const aq_record *rec, const aq_finding *f)
+static void finding_place(place *p, aq_reporter *rep, const aq_record *rec,
+	const aq_finding *f)
 {
 	if (has_span(f->zh)) {
-		side_place(p, rec, AQ_LANG_ZH, f->zh);
+		side_place(p, rep, rec, AQ_LANG_ZH, f->zh);
 	} else if (has_span(f->en)) {
-		side_place(p, rec, AQ_LANG_EN, f->en);
+		side_place(p, rep, rec, AQ_LANG_EN, f->en);
 	} else {
 		p->side = -1;
 		p->exact = false;
@@ -366,11 +432,12 @@ static bool parse_file_line(const char *msg, size_t *file_len, uint32_t *line)
 /* Text                                                                */
 
 /* "FILE:LINE:COL: SEVERITY: MESSAGE [RULE]" (no newline). */
-static void text_header(aq_buf *out, const aq_record *rec, const aq_finding *f)
+static void text_header(aq_buf *out, aq_reporter *rep, const aq_record *rec,
+	const aq_finding *f)
 {
 	place p;
 
-	finding_place(&p, rec, f);
+	finding_place(&p, rep, rec, f);
 	put_plain_str(out, rec->source ? rec->source : "-");
 	if (p.side < 0)
 		aq_buf_printf(out, ":%u", p.line);
@@ -467,9 +534,70 @@ static void text_sentence(aq_buf *out, const char *label, const char *text, aq_s
 	aq_buf_putc(out, '\n');
 }
 
+/* Whether the sentences of ss, cut to a text of len bytes, start and end in
+ * order, as the segmenter makes them.  Then the sentences a span touches
+ * are one run, found by binary search (text_touched); else every sentence
+ * is tried. */
+static bool text_sents_sorted(const aq_spans *ss, size_t len)
+{
+	for (size_t k = 1; ss && k < ss->n; k++) {
+		aq_span p = clamp_span(ss->v[k - 1], len), s = clamp_span(ss->v[k], len);
+
+		if (s.off < p.off || s.end < p.end)
+			return false;
+	}
+	return true;
+}
+
+/* For sentences in order: the run [*from, *to) of the sentences span sp
+ * touches (an empty span: the sentence holding its offset), and for an
+ * empty span the last non-empty sentence ending exactly there (*at_end,
+ * else SIZE_MAX).  sp is already cut to len. */
+static void text_touched(const aq_spans *ss, size_t len, aq_span sp, size_t *from,
+	size_t *to, size_t *at_end)
+{
+	size_t lo = 0, hi = ss->n, mid;
+
+	/* The first sentence ending after sp.off ... */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (clamp_span(ss->v[mid], len).end > sp.off)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	*from = lo;
+	/* ... up to the first one starting at or after the span's end. */
+	hi = ss->n;
+	while (lo < hi) {
+		aq_span s;
+
+		mid = lo + (hi - lo) / 2;
+		s = clamp_span(ss->v[mid], len);
+		if (sp.off == sp.end ? s.off <= sp.off : s.off < sp.end)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*to = lo;
+	*at_end = SIZE_MAX;
+	for (size_t k = *from; sp.off == sp.end && k-- > 0;) {
+		aq_span s = clamp_span(ss->v[k], len);
+
+		if (s.end != sp.off)
+			break;
+		if (s.end > s.off) {
+			*at_end = k;
+			break;
+		}
+	}
+}
+
 /* Shows one side of a finding: the sentences its span touches, marked, or
- * without a span the sentences of its bead on that side, as context. */
-static void text_side(aq_buf *out, const aq_alignment *a, const aq_finding *f, aq_lang lang)
+ * without a span the sentences of its bead on that side, as context.
+ * sorted: text_sents_sorted() of that side. */
+static void text_side(aq_buf *out, const aq_alignment *a, const aq_finding *f, aq_lang lang,
+	bool sorted)
 {
 	const aq_record *rec = a->rec;
 	const char *text = lang == AQ_LANG_ZH ? rec->zh : rec->en;
@@ -484,17 +612,26 @@ static void text_side(aq_buf *out, const aq_alignment *a, const aq_finding *f, a
 		return;
 	if (has_span(sp)) {
 		size_t at_end = SIZE_MAX; /* an empty span right after this sentence */
+		size_t from = 0, to = ss->n;
 
 		sp = clamp_span(sp, len);
-		for (size_t k = 0; k < ss->n; k++) {
+		/* In order, only the run the span touches is looked at: a report
+		 * stays linear in findings x sentences shown, not x all sentences. */
+		if (sorted)
+			text_touched(ss, len, sp, &from, &to, &at_end);
+		for (size_t k = from; k < to; k++) {
 			aq_span s = clamp_span(ss->v[k], len);
 			bool hit = sp.off == sp.end ? s.off <= sp.off && sp.off < s.end :
 				s.off < sp.end && sp.off < s.end;
 
-			if (sp.off == sp.end && s.end == sp.off && s.end > s.off)
+			if (!sorted && sp.off == sp.end && s.end == sp.off && s.end > s.off)
 				at_end = k;
 			if (!hit)
 				continue;
+			if (shown == TEXT_MAX_SENTS && sorted) {
+				more += to - k; /* all of the run touch it */
+				break;
+			}
 			if (shown == TEXT_MAX_SENTS) {
 				more++;
 				continue;
@@ -530,12 +667,17 @@ static void text_side(aq_buf *out, const aq_alignment *a, const aq_finding *f, a
 static void text_record(aq_reporter *rep, aq_buf *out, const aq_alignment *a,
 	const aq_findings *fs)
 {
-	(void)rep;
+	bool en_sorted, zh_sorted;
+
+	if (!fs->n)
+		return;
+	en_sorted = text_sents_sorted(a->en_sents, a->rec->en_len);
+	zh_sorted = text_sents_sorted(a->zh_sents, a->rec->zh_len);
 	for (size_t i = 0; i < fs->n; i++) {
-		text_header(out, a->rec, &fs->v[i]);
+		text_header(out, rep, a->rec, &fs->v[i]);
 		aq_buf_putc(out, '\n');
-		text_side(out, a, &fs->v[i], AQ_LANG_EN);
-		text_side(out, a, &fs->v[i], AQ_LANG_ZH);
+		text_side(out, a, &fs->v[i], AQ_LANG_EN, en_sorted);
+		text_side(out, a, &fs->v[i], AQ_LANG_ZH, zh_sorted);
 		aq_buf_putc(out, '\n');
 	}
 }
@@ -565,7 +707,8 @@ static void put_json_span(aq_buf *out, aq_span sp)
 
 /* The finding object of the JSONL contract; loc adds "line" and "column"
  * of the finding's place (the JSON document has them, JSONL does not). */
-static void json_finding(aq_buf *out, const aq_finding *f, const aq_record *loc)
+static void json_finding(aq_reporter *rep, aq_buf *out, const aq_finding *f,
+	const aq_record *loc)
 {
 	aq_buf_puts(out, "{\"rule\":");
 	put_json_str(out, f->rule);
@@ -587,7 +730,7 @@ static void json_finding(aq_buf *out, const aq_finding *f, const aq_record *loc)
 	if (loc) {
 		place p;
 
-		finding_place(&p, loc, f);
+		finding_place(&p, rep, loc, f);
 		aq_buf_printf(out, ",\"line\":%u", p.line);
 		if (p.side < 0)
 			aq_buf_puts(out, ",\"column\":null");
@@ -597,13 +740,14 @@ static void json_finding(aq_buf *out, const aq_finding *f, const aq_record *loc)
 	aq_buf_putc(out, '}');
 }
 
-static void json_findings(aq_buf *out, const aq_findings *fs, const aq_record *loc)
+static void json_findings(aq_reporter *rep, aq_buf *out, const aq_findings *fs,
+	const aq_record *loc)
 {
 	aq_buf_putc(out, '[');
 	for (size_t i = 0; i < fs->n; i++) {
 		if (i)
 			aq_buf_putc(out, ',');
-		json_finding(out, &fs->v[i], loc);
+		json_finding(rep, out, &fs->v[i], loc);
 	}
 	aq_buf_putc(out, ']');
 }
@@ -615,7 +759,7 @@ static void jsonl_record(aq_reporter *rep, aq_buf *out, const aq_alignment *a,
 	aq_buf_puts(out, "{\"id\":");
 	put_json_str(out, a->rec->id);
 	aq_buf_puts(out, ",\"findings\":");
-	json_findings(out, fs, NULL);
+	json_findings(rep, out, fs, NULL);
 	aq_buf_puts(out, "}\n");
 }
 
@@ -627,7 +771,7 @@ static void json_record(aq_reporter *rep, aq_buf *out, const aq_alignment *a,
 	aq_buf_puts(out, ",\"source\":");
 	put_json_str(out, a->rec->source ? a->rec->source : "-");
 	aq_buf_printf(out, ",\"line\":%u,\"findings\":", a->rec->line);
-	json_findings(out, fs, a->rec);
+	json_findings(rep, out, fs, a->rec);
 	aq_buf_putc(out, '}');
 }
 
@@ -806,7 +950,7 @@ static void sarif_result(aq_reporter *rep, aq_buf *out, const aq_record *rec,
 	long idx = sarif_rule_index(rep, f->rule);
 	place p;
 
-	finding_place(&p, rec, f);
+	finding_place(&p, rep, rec, f);
 	aq_buf_puts(out, rep->n_items++ ? ",\n{\"ruleId\":" : "\n{\"ruleId\":");
 	put_json_str(out, f->rule);
 	if (idx >= 0)
@@ -819,7 +963,7 @@ static void sarif_result(aq_reporter *rep, aq_buf *out, const aq_record *rec,
 	if (p.side == AQ_LANG_ZH && has_span(f->en)) {
 		place q;
 
-		side_place(&q, rec, AQ_LANG_EN, f->en);
+		side_place(&q, rep, rec, AQ_LANG_EN, f->en);
 		aq_buf_puts(out, ",\"relatedLocations\":[");
 		sarif_location(out, source, &q);
 		aq_buf_puts(out, ",\"id\":1,\"message\":{\"text\":\"English original\"}}]");
@@ -916,7 +1060,7 @@ static void junit_record(aq_reporter *rep, const aq_alignment *a, const aq_findi
 	}
 	for (size_t i = 0; i < fs->n; i++) {
 		aq_buf_clear(line);
-		text_header(line, a->rec, &fs->v[i]);
+		text_header(line, rep, a->rec, &fs->v[i]);
 		aq_buf_putc(line, '\n');
 		put_xml(h, line->ptr, line->len, false);
 	}
@@ -964,11 +1108,12 @@ static const char *gh_level(aq_severity sev)
 	return sev == AQ_SEV_ERROR ? "error" : sev == AQ_SEV_WARNING ? "warning" : "notice";
 }
 
-static void github_finding(aq_buf *out, const aq_record *rec, const aq_finding *f)
+static void github_finding(aq_reporter *rep, aq_buf *out, const aq_record *rec,
+	const aq_finding *f)
 {
 	place p;
 
-	finding_place(&p, rec, f);
+	finding_place(&p, rep, rec, f);
 	aq_buf_printf(out, "::%s file=", gh_level(f->severity));
 	put_gh_str(out, rec->source ? rec->source : "-", true);
 	aq_buf_printf(out, ",line=%u", p.line);
@@ -991,9 +1136,8 @@ static void github_finding(aq_buf *out, const aq_record *rec, const aq_finding *
 static void github_record(aq_reporter *rep, aq_buf *out, const aq_alignment *a,
 	const aq_findings *fs)
 {
-	(void)rep;
 	for (size_t i = 0; i < fs->n; i++)
-		github_finding(out, a->rec, &fs->v[i]);
+		github_finding(rep, out, a->rec, &fs->v[i]);
 }
 
 static void github_input_error(aq_buf *out, const char *message)
@@ -1042,6 +1186,8 @@ void aq_reporter_free(aq_reporter *rep)
 	aq_buf_dispose(&rep->held);
 	aq_buf_dispose(&rep->scratch);
 	free(rep->ix);
+	free(rep->marks[0].line);
+	free(rep->marks[1].line);
 	free(rep);
 }
 
@@ -1084,6 +1230,8 @@ int aq_reporter_record(aq_reporter *rep, aq_buf *out, const aq_alignment *a,
 	const aq_findings *fs = findings ? findings : &none;
 
 	rep->n_records++;
+	/* A new record (perhaps at the old one's address): new marks. */
+	rep->marks[0].rec = rep->marks[1].rec = NULL;
 	for (size_t i = 0; i < fs->n; i++) {
 		unsigned sev = (unsigned)fs->v[i].severity;
 		rep->n_sev[sev > AQ_SEV_ERROR ? AQ_SEV_ERROR : sev]++;

@@ -79,11 +79,11 @@ static const char page_css[] =
 	"h1{font-size:1.5em}h2{font-size:1.2em;margin:.2em 0}\n"
 	"nav.pages{margin:1em 0}nav.pages a{margin-right:1em}\n"
 	".overview{display:flex;flex-wrap:wrap;gap:1.5em}\n"
-	".overview section{flex:1 1 250px}\n"
+	".overview section{flex:1 1 250px;max-width:24em}\n"
 	"table.bars{border-collapse:collapse;width:100%}\n"
 	"table.bars td{padding:1px 4px;font-size:.9em;vertical-align:middle}\n"
 	"table.bars td.k{max-width:14em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}\n"
-	"table.bars td.n{text-align:right}\n"
+	"table.bars td.n{text-align:right}table.bars td:nth-child(2){width:40%}\n"
 	".bar{display:block;height:.8em;background:#6a8fc7;min-width:1px}\n"
 	"#filters{border:1px solid #ccc;padding:.5em;margin:1em 0}\n"
 	"#filters fieldset{display:inline-block;vertical-align:top;border:0;margin:0 1em 0 0}\n"
@@ -108,18 +108,41 @@ static const char page_css[] =
 /* The filters toggle the class "off" on marks and finding items whose
  * severity, category or rule is unchecked, and "hide" on records left
  * without a visible finding.  Without JS the form stays hidden and every
- * finding shows. */
+ * finding shows.  The URL fragment holds the filters, so that a filtered
+ * view can be linked and bookmarked: "#severity=error,warning&category=
+ * number&rule=numbers.changed&only=1" keeps only the values listed for
+ * each dimension named (all values of the others) and only=1 hides records
+ * without findings; changing the form rewrites the fragment. */
 static const char page_js[] =
 	"(function(){var f=document.getElementById('filters');if(!f)return;f.hidden=false;\n"
-	"function upd(){var off={};f.querySelectorAll('input[data-c]').forEach(function(c){\n"
+	"var only=document.getElementById('only-findings'),\n"
+	"dims={severity:'sev-',category:'cat-',rule:'rule-'};\n"
+	"function boxes(){return f.querySelectorAll('input[data-c]');}\n"
+	"function upd(){var off={};boxes().forEach(function(c){\n"
 	"if(!c.checked)off[c.getAttribute('data-c')]=1;});\n"
 	"document.querySelectorAll('.f').forEach(function(e){var h=false;\n"
 	"e.classList.forEach(function(c){if(off[c])h=true;});e.classList.toggle('off',h);});\n"
-	"var only=document.getElementById('only-findings').checked;\n"
 	"document.querySelectorAll('section.rec').forEach(function(s){\n"
 	"var all=s.querySelectorAll('li.f').length,vis=s.querySelectorAll('li.f:not(.off)').length;\n"
-	"s.classList.toggle('hide',(all>0&&vis==0)||(only&&vis==0));});}\n"
-	"f.addEventListener('change',upd);upd();})();\n";
+	"s.classList.toggle('hide',(all>0&&vis==0)||(only.checked&&vis==0));});}\n"
+	"function fromHash(){var want={};only.checked=false;\n"
+	"location.hash.replace(/^#/,'').split('&').forEach(function(p){\n"
+	"var i=p.indexOf('='),k,v;if(i<0)return;\n"
+	"try{k=decodeURIComponent(p.slice(0,i));v=decodeURIComponent(p.slice(i+1));}catch(e){return;}\n"
+	"if(k=='only'){only.checked=v!=''&&v!='0';return;}\n"
+	"if(!dims.hasOwnProperty(k))return;var w=want[dims[k]]={};\n"
+	"v.split(',').forEach(function(x){w[dims[k]+x.replace(/[^A-Za-z0-9_-]/g,'_')]=1;});});\n"
+	"boxes().forEach(function(c){var d=c.getAttribute('data-c');c.checked=true;\n"
+	"for(var p in want)if(d.indexOf(p)==0)c.checked=want[p].hasOwnProperty(d);});upd();}\n"
+	"function toHash(){var parts=[];Object.keys(dims).forEach(function(k){\n"
+	"var on=[],n=0;boxes().forEach(function(c){var d=c.getAttribute('data-c');\n"
+	"if(d.indexOf(dims[k])!=0)return;n++;if(c.checked)on.push(d.slice(dims[k].length));});\n"
+	"if(on.length<n)parts.push(k+'='+on.join(','));});\n"
+	"if(only.checked)parts.push('only=1');\n"
+	"try{history.replaceState(null,'',parts.length?'#'+parts.join('&'):\n"
+	"location.pathname+location.search);}catch(e){}}\n"
+	"f.addEventListener('change',function(){upd();toHash();});\n"
+	"window.addEventListener('hashchange',fromHash);fromHash();})();\n";
 
 static const char *const count_dims[] = { "severity", "category", "rule", "journal", "year" };
 

@@ -59,6 +59,8 @@ typedef struct rule {
 	char *description;
 	char *en_src;         /* English pattern as written, or NULL */
 	char *zh_src;         /* Chinese pattern (forbid) or template (pair), or NULL */
+	char *mixed_with;     /* forbid: full severity only where the record's same
+	                       * side also holds this text; else info (NULL: always) */
 	pcre2_code *en_re;    /* preserve, pair, forbid on en */
 	pcre2_code *zh_re;    /* forbid on zh; pair template without back-references */
 	uint32_t en_groups;   /* capture groups of en_re */
@@ -86,6 +88,7 @@ struct aq_rules {
 	char **own_path;            /* their resolved paths (deduplication) */
 	size_t n_own, cap_own;
 	uint32_t max_groups;        /* most capture groups of any pattern */
+	bool no_jit;                /* interpreter only (aq_rules_set_jit) */
 	char digest[17];
 };
 
@@ -240,6 +243,7 @@ static void rule_free(rule *r)
 	free(r->description);
 	free(r->en_src);
 	free(r->zh_src);
+	free(r->mixed_with);
 	pcre2_code_free(r->en_re);
 	pcre2_code_free(r->zh_re);
 	free(r->gloss_path);
@@ -312,6 +316,7 @@ static void update_digest(aq_rules *rules)
 		h = hash_u32(h, r->status);
 		h = hash_str(h, r->en_src);
 		h = hash_str(h, r->zh_src);
+		h = hash_str(h, r->mixed_with);
 		h = hash_str(h, r->message);
 		for (size_t j = 0; j < r->n_params; j++) {
 			h = hash_str(h, r->params[j].key);
@@ -338,6 +343,11 @@ int aq_rules_new(aq_rules **out, aq_ctx *ctx)
 	update_digest(rules);
 	*out = rules;
 	return 0;
+}
+
+void aq_rules_set_jit(aq_rules *rules, bool use_jit)
+{
+	rules->no_jit = !use_jit;
 }
 
 void aq_rules_free(aq_rules *rules)
@@ -702,8 +712,8 @@ static uint32_t compile_flags(bool caseless)
 }
 
 /* Compiles src; on failure writes PCRE2's message and offset to msg. */
-static pcre2_code *compile_src(const char *src, size_t len, bool caseless, char *msg,
-	size_t msg_size, int *errcode)
+static pcre2_code *compile_src(const char *src, size_t len, bool caseless, bool jit,
+	char *msg, size_t msg_size, int *errcode)
 {
 	PCRE2_SIZE erroff = 0;
 	pcre2_code *code;
@@ -720,7 +730,8 @@ static pcre2_code *compile_src(const char *src, size_t len, bool caseless, char 
 		return NULL;
 	}
 	/* JIT is an optimisation: without it the interpreter runs. */
-	pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+	if (jit)
+		pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
 	return code;
 }
 
@@ -744,7 +755,8 @@ static int compile_node(pctx *p, rule *r, const yaml_node_t *n, const char *side
 	char msg[384];
 	int err = 0;
 
-	*out = compile_src(src, strlen(src), r->caseless, msg, sizeof(msg), &err);
+	*out = compile_src(src, strlen(src), r->caseless, !p->rules->no_jit, msg, sizeof(msg),
+		&err);
 	if (!*out) {
 		if (err == PCRE2_ERROR_NOMEMORY)
 			return aq_ctx_error(p->rules->ctx, AQ_ENOMEM, "out of memory");
@@ -761,13 +773,13 @@ static int compile_node(pctx *p, rule *r, const yaml_node_t *n, const char *side
 enum rule_key {
 	RK_ID, RK_KIND, RK_SEVERITY, RK_CATEGORY, RK_MESSAGE, RK_DESCRIPTION, RK_EN, RK_ZH,
 	RK_PATTERN, RK_SIDE, RK_CASELESS, RK_NORMALIZE, RK_ENABLED, RK_STATUS, RK_FILE,
-	RK_PARAMS, RK_EXAMPLES, RK__COUNT
+	RK_PARAMS, RK_EXAMPLES, RK_MIXED, RK__COUNT
 };
 
 static const char *const rule_keys[RK__COUNT] = {
 	"id", "kind", "severity", "category", "message", "description", "en", "zh",
 	"pattern", "side", "caseless", "normalize", "enabled", "status", "file",
-	"params", "examples",
+	"params", "examples", "mixed_with",
 };
 
 /* Reads a flat mapping of strings (params:, meta:). */
@@ -949,6 +961,7 @@ static int check_kind_keys(pctx *p, rule *r, yaml_node_t *const *key_node, yaml_
 		{ RK_STATUS, 1u << AQ_RULE_GLOSSARY },
 		{ RK_FILE, 1u << AQ_RULE_GLOSSARY },
 		{ RK_PARAMS, 1u << AQ_RULE_GLOSSARY | 1u << AQ_RULE_BUILTIN },
+		{ RK_MIXED, 1u << AQ_RULE_FORBID },
 	};
 
 	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
@@ -1006,7 +1019,8 @@ static int rule_patterns(pctx *p, rule *r, yaml_node_t *const *key_node, yaml_no
 				aq_buf_dispose(&b);
 				return aq_ctx_error(p->rules->ctx, AQ_ENOMEM, "out of memory");
 			}
-			probe = compile_src(b.ptr, b.len, r->caseless, msg, sizeof(msg), &err);
+			/* Never matched: no JIT. */
+			probe = compile_src(b.ptr, b.len, r->caseless, false, msg, sizeof(msg), &err);
 			aq_buf_dispose(&b);
 			if (!probe)
 				return perr(p, val[RK_ZH], "rule '%s': bad zh template: %s", r->id, msg);
@@ -1190,6 +1204,8 @@ static int read_rule(pctx *p, const char *pack, const yaml_node_t *n, rule **out
 	if (val[RK_CASELESS] && (rc = bool_node(p, val[RK_CASELESS], "caseless", &r->caseless)))
 		goto out;
 	if (val[RK_NORMALIZE] && (rc = bool_node(p, val[RK_NORMALIZE], "normalize", &r->normalize)))
+		goto out;
+	if (val[RK_MIXED] && (rc = scalar_dup(p, val[RK_MIXED], "mixed_with", &r->mixed_with)))
 		goto out;
 	if ((rc = rule_patterns(p, r, key_node, val)))
 		goto out;
@@ -1729,6 +1745,14 @@ struct aq_rules_scratch {
 	bool zh_folded;
 	aq_buf vals;                /* message values, NUL-separated */
 	aq_buf msg;
+	/* mixed_with verdicts for one record, two a rule (en, zh) by rule
+	 * index: 0 not known yet, 1 mixed (the next finding has the rule's
+	 * severity), 2 house style (info), 3 mixed and reported once */
+	uint8_t *mix;
+	size_t mix_cap;
+	const char *mix_text[2];    /* the record texts the verdicts are for */
+	size_t mix_len[2];
+	bool mix_valid;             /* false: forget them (a new record) */
 };
 
 static void cache_clear(aq_rules_scratch *s)
@@ -1740,6 +1764,12 @@ static void cache_clear(aq_rules_scratch *s)
 		s->cache[i].code = NULL;
 	}
 	s->cache_n = 0;
+}
+
+void aq_rules_scratch_reset(aq_rules_scratch *s)
+{
+	if (s)
+		s->mix_valid = false;
 }
 
 void aq_rules_scratch_free(aq_rules_scratch *s)
@@ -1758,6 +1788,7 @@ void aq_rules_scratch_free(aq_rules_scratch *s)
 	aq_buf_dispose(&s->fold_tok);
 	aq_buf_dispose(&s->vals);
 	aq_buf_dispose(&s->msg);
+	free(s->mix);
 	free(s);
 }
 
@@ -1790,7 +1821,8 @@ int aq_rules_scratch_new(aq_rules_scratch **out, const aq_rules *rules)
 	pcre2_set_depth_limit(s->mctx, RULES_DEPTH_LIMIT);
 	pcre2_set_heap_limit(s->mctx, RULES_HEAP_LIMIT_KIB);
 	/* Without JIT support this returns NULL and the interpreter runs. */
-	s->jit = pcre2_jit_stack_create(RULES_JIT_STACK_MIN, RULES_JIT_STACK_MAX, NULL);
+	if (!rules->no_jit)
+		s->jit = pcre2_jit_stack_create(RULES_JIT_STACK_MIN, RULES_JIT_STACK_MAX, NULL);
 	if (s->jit)
 		pcre2_jit_stack_assign(s->mctx, NULL, s->jit);
 	if (!(s->cache = calloc(PAIR_CACHE_SLOTS, sizeof(*s->cache))))
@@ -1827,7 +1859,8 @@ static pcre2_code *cache_get(aq_rules_scratch *s, const rule *r, char *msg, size
 			return slot->code;
 		i = (i + 1) & (PAIR_CACHE_SLOTS - 1);
 	}
-	code = compile_src(s->pat.ptr, s->pat.len, r->caseless, msg, msg_size, err);
+	code = compile_src(s->pat.ptr, s->pat.len, r->caseless, !s->rules->no_jit, msg,
+		msg_size, err);
 	if (!code)
 		return NULL;
 	/* Keep the table at most three quarters full: flush when it fills. */
@@ -1980,8 +2013,10 @@ static void fold_append(aq_buf *out, const char *s, size_t len)
 		case 0x03A9: aq_buf_puts(out, "\xCF\x89"); continue;       /* Ω -> ω */
 		case 0x212B: aq_buf_puts(out, "\xC3\xA5"); continue;       /* Å -> å */
 		case 0x00C5: aq_buf_puts(out, "\xC3\xA5"); continue;
-		case 0x2212: case 0x2010: case 0x2011: case 0x2013: case 0xFE63:
-			aq_buf_putc(out, '-');
+		case '-': case '(': case ')': case 0x2212: case 0x2010: case 0x2011: case 0x2013:
+		case 0xFE63:
+			/* hyphens and brackets say nothing: "IL-6" is kept as
+			 * "白细胞介素（IL）-6" and as "IL6" */
 			continue;
 		default:
 			break;
@@ -2144,6 +2179,66 @@ static int apply_pair(apply_env *e, const rule *r)
 	return rc;
 }
 
+/* Is the forbidden form a slip in this record's side, or its house style?
+ * With mixed_with set, the rule's matches over the whole side are counted
+ * against the occurrences of that text (the accepted form): where the
+ * forbidden form is the more common, or the accepted one is never used,
+ * the text consistently prefers it and *style is set (findings become
+ * info).  Verdicts are kept for the record, so each is one pass. */
+static void side_init(side_text *t, const char *text, size_t text_len, aq_span sp);
+
+static int house_style(apply_env *e, const rule *r, int side, bool *style)
+{
+	aq_rules_scratch *s = e->s;
+	const char *text = side ? e->rec->zh : e->rec->en;
+	size_t len = side ? e->rec->zh_len : e->rec->en_len, need = 2 * (size_t)s->rules->n;
+	size_t full = 0, forbidden = 0, start = 0, wl;
+	const char *at;
+	side_text t;
+	match m;
+	int rc = 0;
+
+	*style = false;
+	if (!r->mixed_with || !text || !(wl = strlen(r->mixed_with)))
+		return 0;
+	if (need > s->mix_cap) {
+		uint8_t *v = realloc(s->mix, need);
+
+		if (!v)
+			return aq_ctx_error(e->ctx, AQ_ENOMEM, "out of memory");
+		s->mix = v;
+		s->mix_cap = need;
+		s->mix_valid = false;
+	}
+	if (!s->mix_valid || s->mix_text[0] != e->rec->en || s->mix_len[0] != e->rec->en_len ||
+	    s->mix_text[1] != e->rec->zh || s->mix_len[1] != e->rec->zh_len) {
+		s->mix_valid = true;
+		memset(s->mix, 0, s->mix_cap);
+		s->mix_text[0] = e->rec->en;
+		s->mix_len[0] = e->rec->en_len;
+		s->mix_text[1] = e->rec->zh;
+		s->mix_len[1] = e->rec->zh_len;
+	}
+	if (s->mix[2 * r->idx + side]) {
+		*style = s->mix[2 * r->idx + side] == 2;
+		return 0;
+	}
+	for (at = text; (at = memmem(at, len - (size_t)(at - text), r->mixed_with, wl)); at += wl)
+		full++;
+	side_init(&t, text, len, (aq_span){ 0, (uint32_t)len });
+	if (full && t.usable) {
+		while (forbidden <= full &&
+		       (rc = next_match(e, r, side ? r->zh_re : r->en_re, &t, side ? "zh" : "en",
+				&start, &m)) > 0)
+			forbidden++;
+		if (rc < 0)
+			return rc;
+	}
+	*style = full == 0 || (t.usable && forbidden > full);
+	s->mix[2 * r->idx + side] = *style ? 2 : 1;
+	return 0;
+}
+
 static int apply_forbid(apply_env *e, const rule *r)
 {
 	int rc = 0;
@@ -2151,7 +2246,7 @@ static int apply_forbid(apply_env *e, const rule *r)
 	for (int side = 0; side < 2; side++) {
 		const pcre2_code *code = side ? r->zh_re : r->en_re;
 		const side_text *t = side ? &e->zh : &e->en;
-		size_t start = 0;
+		size_t start = 0, first = e->out->n;
 		match m;
 
 		if (!code || !t->usable)
@@ -2165,6 +2260,22 @@ static int apply_forbid(apply_env *e, const rule *r)
 		}
 		if (rc < 0)
 			return rc;
+		if (e->out->n > first && r->mixed_with) {
+			uint8_t *seen = NULL;
+			bool style;
+
+			if ((rc = house_style(e, r, side, &style)))
+				return rc;
+			/* a slip is reported once a record at the rule's
+			 * severity, the others (and a house style) as info */
+			if (!style) {
+				seen = &e->s->mix[2 * r->idx + side];
+				first += *seen == 1;
+				*seen = 3;
+			}
+			for (size_t i = first; i < e->out->n; i++)
+				e->out->v[i].severity = AQ_SEV_INFO;
+		}
 	}
 	return rc;
 }
@@ -2314,6 +2425,7 @@ static int run_example(selftest *t, const rule *r, const example *ex, const aq_f
 	if (r->info.kind <= AQ_RULE_FORBID) {
 		apply_env e;
 
+		aq_rules_scratch_reset(t->s);
 		if (!(rc = env_init(&e, &t->f, t->s, ctx, rec, en_sp, zh_sp, 0)))
 			rc = apply_rule(&e, r);
 	} else {
@@ -2321,7 +2433,7 @@ static int run_example(selftest *t, const rule *r, const example *ex, const aq_f
 		aq_spans en_s = { es, rec->en_len ? 1 : 0, 1 }, zh_s = { zs, rec->zh_len ? 1 : 0, 1 };
 		aq_bead bd = { 0, 0, rec->en_len ? 1 : 0, rec->zh_len ? 1 : 0, (float)ex->score };
 		aq_beads beads = { &bd, 1, 1 };
-		aq_alignment a = { rec, &en_s, &zh_s, &beads };
+		aq_alignment a = { rec, &en_s, &zh_s, &beads, NULL, NULL };
 
 		if (!t->chk && !t->chk_rc)
 			t->chk_rc = aq_checker_new(&t->chk, ctx, t->rules);

@@ -19,6 +19,9 @@ typedef struct aq_rules_scratch aq_rules_scratch;
 /* Returns 0 or AQ_ENOMEM. */
 int aq_rules_scratch_new(aq_rules_scratch **out, const aq_rules *rules);
 void aq_rules_scratch_free(aq_rules_scratch *s);
+/* Forgets what the scratch knows of the record last checked (call before
+ * the aq_rules_apply() calls of each record). */
+void aq_rules_scratch_reset(aq_rules_scratch *s);
 
 /* Runs every enabled preserve, pair and forbid rule on one bead.  en and zh
  * are the bead's spans in rec->en and rec->zh (off == AQ_NO_SPAN when that

@@ -127,9 +127,6 @@ static const char *const migrations[AQ_STORE_SCHEMA_VERSION] = {
 enum {
 	ST_BEGIN,
 	ST_COMMIT,
-	ST_SAVEPOINT,
-	ST_RELEASE,
-	ST_ROLLBACK_TO,
 	ST_RUN_INSERT,
 	ST_RUN_END,
 	ST_RECORD_INSERT,
@@ -165,9 +162,6 @@ enum {
 static const char *const statements[ST__COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
-	[ST_SAVEPOINT] = "SAVEPOINT aq_record",
-	[ST_RELEASE] = "RELEASE aq_record",
-	[ST_ROLLBACK_TO] = "ROLLBACK TO aq_record",
 	[ST_RUN_INSERT] =
 		"INSERT INTO runs (tool_version, rules_digest, options, started_at)"
 		" VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
@@ -239,16 +233,22 @@ static int store_exec(aq_store *st, const char *sql)
 	return 0;
 }
 
-static int store_user_version(aq_store *st, int *out)
+/* The schema version and whether the database holds any table, index,
+ * view or trigger, read by one statement and so from one snapshot.  Read
+ * apart, another process creating the schema in between would make a new
+ * database look like version 0 with tables: another program's. */
+static int store_state(aq_store *st, int *version, bool *empty)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, "SELECT (SELECT user_version FROM pragma_user_version),"
+		    " (SELECT count(*) FROM sqlite_master)", -1, &s, NULL) != SQLITE_OK)
 		return store_fail(st);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		*out = sqlite3_column_int(s, 0);
+		*version = sqlite3_column_int(s, 0);
+		*empty = sqlite3_column_int64(s, 1) == 0;
 		rc = 0;
 	} else {
 		rc = store_fail(st);
@@ -264,41 +264,17 @@ static int store_refuse_newer(aq_store *st, int version)
 		st->path, version, AQ_STORE_SCHEMA_VERSION);
 }
 
-/* Whether the database has any table, index, view or trigger. */
-static int store_is_empty(aq_store *st, bool *empty)
-{
-	sqlite3_stmt *s = NULL;
-	int rc;
-
-	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM sqlite_master", -1, &s,
-		    NULL) != SQLITE_OK)
-		return store_fail(st);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*empty = sqlite3_column_int64(s, 0) == 0;
-		rc = 0;
-	} else {
-		rc = store_fail(st);
-	}
-	sqlite3_finalize(s);
-	return rc;
-}
-
 /* Refuses what this code cannot migrate: a newer schema, a version that
- * was never used, and another program's database (tables, version 0). */
-static int store_check_version(aq_store *st, int version)
+ * was never used, and another program's database (tables, version 0).  An
+ * empty database at version 0 is a new one. */
+static int store_check_version(aq_store *st, int version, bool empty)
 {
-	bool empty = true;
-	int rc;
-
 	if (version > AQ_STORE_SCHEMA_VERSION)
 		return store_refuse_newer(st, version);
 	if (version < 0)
 		return aq_ctx_error(st->ctx, AQ_EDB, "%s: database schema version %d is not "
 			"an alignqa schema version", st->path, version);
-	if (version == 0 && (rc = store_is_empty(st, &empty)))
-		return rc;
-	if (!empty)
+	if (version == 0 && !empty)
 		return aq_ctx_error(st->ctx, AQ_EDB, "%s: not an alignqa database (it has "
 			"tables but no alignqa schema version)", st->path);
 	return 0;
@@ -308,20 +284,21 @@ static int store_check_version(aq_store *st, int version)
 static int store_migrate(aq_store *st, int target)
 {
 	char sql[64];
+	bool empty;
 	int version, rc;
 
 	for (;;) {
-		if ((rc = store_user_version(st, &version)))
+		if ((rc = store_state(st, &version, &empty)))
 			return rc;
 		if (version >= target && version <= AQ_STORE_SCHEMA_VERSION)
 			return 0;
-		if ((rc = store_check_version(st, version)))
+		if ((rc = store_check_version(st, version, empty)))
 			return rc;
 		if ((rc = store_exec(st, "BEGIN IMMEDIATE")))
 			return rc;
 		/* Another process may have migrated while we waited for the lock. */
-		if ((rc = store_user_version(st, &version)) ||
-		    (rc = store_check_version(st, version)))
+		if ((rc = store_state(st, &version, &empty)) ||
+		    (rc = store_check_version(st, version, empty)))
 			goto fail;
 		if (version >= target) {
 			if ((rc = store_exec(st, "COMMIT")))
@@ -339,11 +316,35 @@ fail:
 	return rc;
 }
 
+enum {
+	STORE_BUSY_MS = 30000,    /* another check may hold the write lock for a batch */
+	STORE_WAL_RETRY_MS = 10,
+};
+
+/* Switches to WAL, so that readers (`alignqa findings`) work while a check
+ * writes.  Two processes switching one new database at once deadlock on
+ * SQLite's locks, and SQLite fails one of them with SQLITE_BUSY at once,
+ * without the busy handler: wait here instead.  The other's switch takes
+ * moments, and then this one finds WAL already on. */
+static int store_wal(aq_store *st)
+{
+	for (int waited_ms = 0;; waited_ms += STORE_WAL_RETRY_MS) {
+		int rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+
+		if (rc == SQLITE_OK)
+			return 0;
+		if ((rc & 0xff) != SQLITE_BUSY || waited_ms >= STORE_BUSY_MS)
+			return store_fail(st);
+		sqlite3_sleep(STORE_WAL_RETRY_MS);
+	}
+}
+
 /* aq_store_open() is this at the current version; tests make old
  * databases with it (store_int.h). */
 int aq_store_open_version(aq_store **out, aq_ctx *ctx, const char *path, int target)
 {
 	aq_store *st = NULL;
+	bool empty;
 	int version, rc = AQ_ENOMEM;
 
 	*out = NULL;
@@ -367,15 +368,13 @@ int aq_store_open_version(aq_store **out, aq_ctx *ctx, const char *path, int tar
 		goto out;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	/* Another check may hold the write lock for a whole batch. */
-	sqlite3_busy_timeout(st->db, 30000); /* ms */
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	/* Look before changing anything: a newer database stays untouched. */
-	if ((rc = store_user_version(st, &version)) || (rc = store_check_version(st, version)))
+	if ((rc = store_state(st, &version, &empty)) ||
+	    (rc = store_check_version(st, version, empty)))
 		goto out;
-	/* WAL lets readers (`alignqa findings`) work while a check writes.  A
-	 * read-only database keeps its mode; writes will fail later, clearly. */
-	if (!sqlite3_db_readonly(st->db, "main") &&
-	    (rc = store_exec(st, "PRAGMA journal_mode = WAL")))
+	/* A read-only database keeps its mode; writes will fail later, clearly. */
+	if (!sqlite3_db_readonly(st->db, "main") && (rc = store_wal(st)))
 		goto out;
 	if ((rc = store_exec(st, "PRAGMA foreign_keys = ON")) || (rc = store_migrate(st, target)))
 		goto out;
@@ -457,6 +456,14 @@ void aq_store_close(aq_store *st)
 static int bind_text(sqlite3_stmt *s, int col, const char *text)
 {
 	return text ? sqlite3_bind_text(s, col, text, -1, SQLITE_TRANSIENT) :
+		sqlite3_bind_null(s, col);
+}
+
+/* The same without a copy, for the insert path, where the text outlives the
+ * statement's step and reset (the abstracts are kilobytes a record). */
+static int bind_static(sqlite3_stmt *s, int col, const char *text, size_t len)
+{
+	return text ? sqlite3_bind_text(s, col, text, (int)len, SQLITE_STATIC) :
 		sqlite3_bind_null(s, col);
 }
 
@@ -602,11 +609,12 @@ static int store_findings(aq_store *st, int64_t pk, const aq_findings *f)
 
 		snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)x->fingerprint);
 		sqlite3_bind_int64(s, 1, pk);
-		if (bind_text(s, 2, x->rule ? x->rule : "") ||
+		if (bind_static(s, 2, x->rule ? x->rule : "", x->rule ? strlen(x->rule) : 0) ||
 		    bind_text(s, 3, aq_severity_name(x->severity)) ||
 		    bind_text(s, 4, aq_category_name(x->category)) ||
-		    bind_text(s, 9, x->message ? x->message : "") ||
-		    bind_text(s, 10, hex)) {
+		    bind_static(s, 9, x->message ? x->message : "",
+			    x->message ? strlen(x->message) : 0) ||
+		    bind_static(s, 10, hex, 16)) {
 			sqlite3_reset(s);
 			sqlite3_clear_bindings(s);
 			return store_fail(st);
@@ -646,11 +654,9 @@ static int store_record_row(aq_store *st, int64_t run_id, const aq_record *rec, 
 	    bind_text(s, 6, aq_record_meta(rec, "journal")) ||
 	    bind_text(s, 7, aq_record_meta(rec, "date")) ||
 	    bind_text(s, 8, aq_record_meta(rec, "doi")) ||
-	    sqlite3_bind_text(s, 9, st->scratch.ptr, (int)st->scratch.len, SQLITE_TRANSIENT) ||
-	    sqlite3_bind_text(s, 10, rec->en ? rec->en : "", (int)(rec->en ? rec->en_len : 0),
-		    SQLITE_TRANSIENT) ||
-	    sqlite3_bind_text(s, 11, rec->zh ? rec->zh : "", (int)(rec->zh ? rec->zh_len : 0),
-		    SQLITE_TRANSIENT)) {
+	    bind_static(s, 9, st->scratch.ptr, st->scratch.len) ||
+	    bind_static(s, 10, rec->en ? rec->en : "", rec->en ? rec->en_len : 0) ||
+	    bind_static(s, 11, rec->zh ? rec->zh : "", rec->zh ? rec->zh_len : 0)) {
 		sqlite3_reset(s);
 		sqlite3_clear_bindings(s);
 		return store_fail(st);
@@ -671,6 +677,35 @@ static int store_record_row(aq_store *st, int64_t run_id, const aq_record *rec, 
 	return rc;
 }
 
+/* Takes back the rows of a record that failed half way, so that the rest
+ * of the batch stays.  Rather than a savepoint a record: a savepoint's
+ * journal copies every page the record touches, about a third of the
+ * cost of storing it, to undo what almost never fails.  If the undo fails
+ * too, the whole batch goes (those records are checked again next time).
+ * Keeps the message in the context. */
+static void store_undo_record(aq_store *st, int64_t pk)
+{
+	static const char *const undo[] = {
+		"DELETE FROM findings WHERE record_pk = ?1",
+		"DELETE FROM beads WHERE record_pk = ?1",
+		"DELETE FROM sentences WHERE record_pk = ?1",
+		"DELETE FROM records WHERE id = ?1",
+	};
+	bool ok = true;
+
+	if (sqlite3_get_autocommit(st->db))
+		return; /* SQLite has already rolled the transaction back */
+	for (size_t i = 0; ok && i < sizeof(undo) / sizeof(undo[0]); i++) {
+		sqlite3_stmt *s = NULL;
+
+		ok = sqlite3_prepare_v2(st->db, undo[i], -1, &s, NULL) == SQLITE_OK &&
+			sqlite3_bind_int64(s, 1, pk) == SQLITE_OK && sqlite3_step(s) == SQLITE_DONE;
+		sqlite3_finalize(s);
+	}
+	if (!ok && !sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 int aq_store_record(aq_store *st, int64_t run_id, const aq_alignment *a, const aq_findings *f)
 {
 	int64_t pk = 0;
@@ -680,25 +715,16 @@ int aq_store_record(aq_store *st, int64_t run_id, const aq_alignment *a, const a
 		return aq_ctx_error(st->ctx, AQ_EINVAL, "aq_store_record: no record");
 	if ((rc = store_begin(st)))
 		return rc;
-	/* A savepoint makes each record all or nothing within the batch. */
-	if ((rc = store_exec_stmt(st, ST_SAVEPOINT)))
+	/* Each record is all or nothing within the batch: a failed record row
+	 * leaves nothing (one statement), a failure after it is undone. */
+	if ((rc = store_record_row(st, run_id, a->rec, &pk)))
 		return rc;
-	if ((rc = store_record_row(st, run_id, a->rec, &pk)) ||
-	    (rc = store_sentences(st, pk, "en", a->en_sents)) ||
+	if ((rc = store_sentences(st, pk, "en", a->en_sents)) ||
 	    (rc = store_sentences(st, pk, "zh", a->zh_sents)) ||
 	    (rc = store_beads(st, pk, a->beads)) || (rc = store_findings(st, pk, f))) {
-		/* Keep rc's message; undo this record only (if SQLite has not
-		 * already rolled back the whole transaction). */
-		if (!sqlite3_get_autocommit(st->db)) {
-			sqlite3_step(st->st[ST_ROLLBACK_TO]);
-			sqlite3_reset(st->st[ST_ROLLBACK_TO]);
-			sqlite3_step(st->st[ST_RELEASE]);
-			sqlite3_reset(st->st[ST_RELEASE]);
-		}
+		store_undo_record(st, pk);
 		return rc;
 	}
-	if ((rc = store_exec_stmt(st, ST_RELEASE)))
-		return rc;
 	if (++st->batch >= STORE_BATCH)
 		return store_commit(st);
 	return 0;
@@ -708,6 +734,32 @@ int aq_store_record(aq_store *st, int64_t run_id, const aq_alignment *a, const a
 static const char *col_text(sqlite3_stmt *s, int col)
 {
 	return (const char *)sqlite3_column_text(s, col);
+}
+
+/* Fills f from the finding columns of a row, starting at column c: record,
+ * source, rule, severity, category, message, fingerprint, run, en_off,
+ * en_end, zh_off, zh_end, journal, date.  False when a field that cannot be
+ * NULL is (out of memory, or a damaged database). */
+static bool finding_row(aq_store_finding *f, sqlite3_stmt *s, int c)
+{
+	memset(f, 0, sizeof(*f));
+	f->record = col_text(s, c);
+	f->source = col_text(s, c + 1);
+	f->rule = col_text(s, c + 2);
+	f->severity = col_text(s, c + 3);
+	f->category = col_text(s, c + 4);
+	f->message = col_text(s, c + 5);
+	f->fingerprint = col_text(s, c + 6);
+	f->run = sqlite3_column_int64(s, c + 7);
+	f->has_en = sqlite3_column_type(s, c + 8) != SQLITE_NULL;
+	f->en_off = (uint32_t)sqlite3_column_int64(s, c + 8);
+	f->en_end = (uint32_t)sqlite3_column_int64(s, c + 9);
+	f->has_zh = sqlite3_column_type(s, c + 10) != SQLITE_NULL;
+	f->zh_off = (uint32_t)sqlite3_column_int64(s, c + 10);
+	f->zh_end = (uint32_t)sqlite3_column_int64(s, c + 11);
+	f->journal = col_text(s, c + 12);
+	f->date = col_text(s, c + 13);
+	return f->record && f->rule && f->severity && f->category && f->message && f->fingerprint;
 }
 
 int aq_store_query_findings(aq_store *st, const aq_store_query *q, aq_store_finding_cb cb,
@@ -740,25 +792,7 @@ int aq_store_query_findings(aq_store *st, const aq_store_query *q, aq_store_find
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		aq_store_finding f;
 
-		memset(&f, 0, sizeof(f));
-		f.record = col_text(s, 0);
-		f.source = col_text(s, 1);
-		f.rule = col_text(s, 2);
-		f.severity = col_text(s, 3);
-		f.category = col_text(s, 4);
-		f.message = col_text(s, 5);
-		f.fingerprint = col_text(s, 6);
-		f.run = sqlite3_column_int64(s, 7);
-		f.has_en = sqlite3_column_type(s, 8) != SQLITE_NULL;
-		f.en_off = (uint32_t)sqlite3_column_int64(s, 8);
-		f.en_end = (uint32_t)sqlite3_column_int64(s, 9);
-		f.has_zh = sqlite3_column_type(s, 10) != SQLITE_NULL;
-		f.zh_off = (uint32_t)sqlite3_column_int64(s, 10);
-		f.zh_end = (uint32_t)sqlite3_column_int64(s, 11);
-		f.journal = col_text(s, 12);
-		f.date = col_text(s, 13);
-		if (!f.record || !f.rule || !f.severity || !f.category || !f.message ||
-		    !f.fingerprint) {
+		if (!finding_row(&f, s, 0)) {
 			rc = sqlite3_errcode(st->db) == SQLITE_NOMEM ?
 				aq_ctx_error(st->ctx, AQ_ENOMEM, "out of memory") :
 				aq_ctx_error(st->ctx, AQ_EDB, "%s: a finding row has NULL fields",
@@ -1176,5 +1210,219 @@ out:
 	for (int i = 0; i < 3; i++)
 		sqlite3_finalize(q[i]);
 	sqlite3_finalize(s);
+	return rc;
+}
+
+/* ---- comparing two states of the results (`alignqa compare`) ---- */
+
+/*
+ * The results as of run N are, for each record id, the findings of the
+ * latest run <= N that stored that record id: what `findings` would have
+ * shown right after run N.  An incremental audit stores only the records
+ * it checked, so run N's own rows are not its results; records it skipped
+ * as unchanged keep their earlier findings.  Run 0 is the empty state.
+ *
+ * Two states are matched finding by finding on (record id, rule,
+ * fingerprint).  Equal keys are a multiset: the k-th occurrence of a key
+ * (in stored order) on one side matches the k-th on the other, so two
+ * identical findings where there was one count as one new finding.
+ */
+
+/* The rows of one state: a finding as aq_store_finding wants it, plus its
+ * occurrence number k among equal keys.  schema names the state's
+ * database (main, or aq_old for --against), param binds its run. */
+#define COMPARE_STATE(schema, param) \
+	"SELECT r.record_id AS rid, r.source, f.rule, f.severity, f.category, f.message," \
+	" f.fingerprint AS fp, r.run_id, f.en_start, f.en_end, f.zh_start, f.zh_end," \
+	" r.journal, r.date, f.id AS fid," \
+	" row_number() OVER (PARTITION BY r.record_id, f.rule, f.fingerprint" \
+	"                    ORDER BY f.id) AS k" \
+	" FROM " schema ".records r CROSS JOIN " schema ".findings f ON f.record_pk = r.id" \
+	" WHERE r.run_id = (SELECT max(r2.run_id) FROM " schema ".records r2" \
+	"                   WHERE r2.record_id = r.record_id AND r2.run_id <= " param ")"
+
+#define COMPARE_COLUMNS(t) \
+	" " t ".rid, " t ".source, " t ".rule, " t ".severity, " t ".category, " t ".message," \
+	" " t ".fp, " t ".run_id, " t ".en_start, " t ".en_end, " t ".zh_start, " t ".zh_end," \
+	" " t ".journal, " t ".date, " t ".fid"
+
+#define COMPARE_SQL(old_schema) \
+	"WITH o AS MATERIALIZED (" COMPARE_STATE(old_schema, "?1") ")," \
+	" n AS MATERIALIZED (" COMPARE_STATE("main", "?2") ")" \
+	" SELECT 0 AS change," COMPARE_COLUMNS("n") " FROM n WHERE NOT EXISTS" \
+	"  (SELECT 1 FROM o WHERE o.rid = n.rid AND o.rule = n.rule AND o.fp = n.fp" \
+	"   AND o.k = n.k)" \
+	" UNION ALL" \
+	" SELECT 1 AS change," COMPARE_COLUMNS("o") " FROM o WHERE NOT EXISTS" \
+	"  (SELECT 1 FROM n WHERE n.rid = o.rid AND n.rule = o.rule AND n.fp = o.fp" \
+	"   AND n.k = o.k)" \
+	" ORDER BY 1, 2, 16"
+
+/* One integer of a query with one optional integer parameter, into *out. */
+static int store_int_query(aq_store *st, const char *sql, int64_t param, int64_t *out)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st);
+	if (sqlite3_bind_parameter_count(s) > 0)
+		sqlite3_bind_int64(s, 1, param);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(s, 0);
+		rc = 0;
+	} else {
+		rc = store_fail(st);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* "file:" URI of a plain path, read-only, into b (bytes outside
+ * [A-Za-z0-9/._~-] percent-encoded, so that '?', '#' and '%' in a file name
+ * stay part of it).  A path that already is a "file:" URI is taken as it
+ * is: its own parameters decide. */
+static void store_ro_uri(aq_buf *b, const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	aq_buf_clear(b);
+	b->oom = false;
+	if (!strncmp(path, "file:", 5)) {
+		aq_buf_puts(b, path);
+		return;
+	}
+	aq_buf_puts(b, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/._~-", *p)) {
+			aq_buf_putc(b, (char)*p);
+		} else {
+			aq_buf_putc(b, '%');
+			aq_buf_putc(b, hex[*p >> 4]);
+			aq_buf_putc(b, hex[*p & 15]);
+		}
+	}
+	aq_buf_puts(b, "?mode=ro");
+}
+
+/* Attaches against read-only as aq_old and checks that it is an alignqa
+ * database this code can read (schema 1 .. current: the columns compared
+ * exist since 1). */
+static int store_attach_old(aq_store *st, const char *against)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t version = 0;
+	int rc;
+
+	store_ro_uri(&st->scratch, against);
+	if (st->scratch.oom)
+		return aq_ctx_error(st->ctx, AQ_ENOMEM, "out of memory");
+	if (sqlite3_prepare_v2(st->db, "ATTACH DATABASE ?1 AS aq_old", -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st);
+	sqlite3_bind_text(s, 1, st->scratch.ptr, (int)st->scratch.len, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return aq_ctx_error(st->ctx, AQ_EDB, "%s: %s", against, sqlite3_errmsg(st->db));
+	rc = store_int_query(st, "PRAGMA aq_old.user_version", 0, &version);
+	if (rc) {
+		rc = aq_ctx_error(st->ctx, AQ_EDB, "%s: %s", against, sqlite3_errmsg(st->db));
+	} else if (version < 1 || version > AQ_STORE_SCHEMA_VERSION) {
+		rc = aq_ctx_error(st->ctx, AQ_EDB, "%s: %s", against, version < 1 ?
+			"not an alignqa database (no alignqa schema version)" :
+			"database schema version is newer than this alignqa; upgrade alignqa");
+	}
+	if (rc)
+		sqlite3_exec(st->db, "DETACH DATABASE aq_old", NULL, NULL, NULL);
+	return rc;
+}
+
+/* Resolves a run of a compared side: AQ_STORE_RUN_AUTO becomes dflt; any
+ * other run must be 0 or exist in schema's runs. */
+static int store_compare_run(aq_store *st, const char *schema, const char *name,
+	int64_t *run, int64_t dflt)
+{
+	char sql[96];
+	int64_t n = 0;
+	int rc;
+
+	if (*run == AQ_STORE_RUN_AUTO) {
+		*run = dflt;
+		return 0;
+	}
+	if (*run < 0)
+		return aq_ctx_error(st->ctx, AQ_EINVAL, "no run %lld in %s", (long long)*run, name);
+	if (*run == 0)
+		return 0;
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s.runs WHERE id = ?1", schema);
+	if ((rc = store_int_query(st, sql, *run, &n)))
+		return rc;
+	if (!n)
+		return aq_ctx_error(st->ctx, AQ_EINVAL, "no run %lld in %s", (long long)*run, name);
+	return 0;
+}
+
+int aq_store_compare(int64_t *from_run, int64_t *to_run, aq_store *st,
+	const aq_store_compare_opts *opts, aq_store_change_cb cb, void *payload)
+{
+	static const char *const sql[2] = { COMPARE_SQL("main"), COMPARE_SQL("aq_old") };
+	const char *against = opts ? opts->against : NULL;
+	sqlite3_stmt *s = NULL;
+	int64_t from = opts ? opts->from_run : AQ_STORE_RUN_AUTO;
+	int64_t to = opts ? opts->to_run : AQ_STORE_RUN_AUTO;
+	int64_t latest = 0, before = 0;
+	bool attached = false;
+	int rc;
+
+	*from_run = 0;
+	*to_run = 0;
+	if ((rc = store_commit(st)))
+		return rc;
+	if ((rc = store_int_query(st, "SELECT coalesce(max(id), 0) FROM main.runs", 0, &latest)) ||
+	    (rc = store_compare_run(st, "main", st->path, &to, latest)))
+		return rc;
+	if (against) {
+		if ((rc = store_attach_old(st, against)))
+			return rc;
+		attached = true;
+		if ((rc = store_int_query(st, "SELECT coalesce(max(id), 0) FROM aq_old.runs", 0,
+			    &before)) ||
+		    (rc = store_compare_run(st, "aq_old", against, &from, before)))
+			goto out;
+	} else {
+		if ((rc = store_int_query(st, "SELECT coalesce(max(id), 0) FROM main.runs"
+			    " WHERE id < ?1", to, &before)) ||
+		    (rc = store_compare_run(st, "main", st->path, &from, before)))
+			goto out;
+	}
+	*from_run = from;
+	*to_run = to;
+	if (sqlite3_prepare_v2(st->db, sql[against != NULL], -1, &s, NULL) != SQLITE_OK) {
+		rc = store_fail(st);
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, to);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		aq_store_finding f;
+
+		if (!finding_row(&f, s, 1)) {
+			rc = sqlite3_errcode(st->db) == SQLITE_NOMEM ?
+				aq_ctx_error(st->ctx, AQ_ENOMEM, "out of memory") :
+				aq_ctx_error(st->ctx, AQ_EDB, "%s: a finding row has NULL fields",
+					sqlite3_column_int(s, 0) && against ? against : st->path);
+			goto out;
+		}
+		if ((rc = cb(sqlite3_column_int(s, 0) ? AQ_CHANGE_FIXED : AQ_CHANGE_NEW, &f,
+			    payload)) != 0)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_fail(st);
+out:
+	sqlite3_finalize(s);
+	if (attached)
+		sqlite3_exec(st->db, "DETACH DATABASE aq_old", NULL, NULL, NULL);
 	return rc;
 }

@@ -2,9 +2,11 @@
 # End-to-end tests of archive audits: `alignqa audit` over the samples with
 # one and two threads (same stored findings), a rerun that skips every
 # unchanged record and --force that redoes them, two shards merged with
-# `alignqa merge` (same latest findings as one run), a kill -9 in the middle
-# of a large audit and the rerun that finishes it (every record stored
-# exactly once, checked with python3's sqlite3), and usage errors.
+# `alignqa merge` (same latest findings as one run), archives (.tar.gz, .zip
+# and .gz built here from the samples, a truncated one), the rule options
+# shared with check, a kill -9 in the middle of a large audit and the rerun
+# that finishes it (every record stored exactly once, checked with python3's
+# sqlite3), and usage errors.
 # Usage: tests/audit_cli.sh ALIGNQA
 set -u
 source "$(dirname "$0")/cli_lib.sh" "$1"
@@ -160,6 +162,99 @@ n=$((n + 1))
 latest kill.db kill.txt
 n=$((n + 1))
 [ "$(wc -l <kill.txt)" -ge 3000 ] || fail "after the rerun: $(wc -l <kill.txt) findings, want one a record at least"
+
+# ---- archives: the same findings as the plain files ----
+# Built here from the samples: a .tar.gz and a .zip of the text records and
+# the JSON Lines file, in name order, and a .gz of the JSON Lines file.
+python3 - "$src/samples" <<'EOF'
+import gzip, os, sys, tarfile, zipfile
+s = sys.argv[1]
+members = [("text/" + f, os.path.join(s, "text", f))
+           for f in sorted(os.listdir(os.path.join(s, "text"))) if f.endswith(".txt")]
+members.append(("jsonl/records.jsonl", os.path.join(s, "jsonl", "records.jsonl")))
+with tarfile.open("arch.tar.gz", "w:gz") as t:
+    for name, path in members:
+        t.add(path, arcname=name)
+    info = tarfile.TarInfo(".hidden/skipped.txt")
+    info.size = 0
+    t.addfile(info)
+with zipfile.ZipFile("arch.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    for name, path in members:
+        z.write(path, name)
+    z.writestr("text/readme.md", "not a record, skipped as in a directory\n")
+with open(members[-1][1], "rb") as f, gzip.open("records.jsonl.gz", "wb") as g:
+    g.write(f.read())
+with open("arch.tar.gz", "rb") as f:
+    data = f.read()
+with open("cut.tar.gz", "wb") as f:
+    f.write(data[:len(data) // 2])
+EOF
+# by_base IN OUT: the findings of IN with each source cut to its base name
+# (without a compression suffix), so that archives compare with files
+by_base() {
+  python3 -c '
+import json, os, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    r = json.loads(line)
+    base = os.path.basename(r["source"].split(":")[-1])
+    r["source"] = base[:-3] if base.endswith(".gz") else base
+    print(json.dumps(r, sort_keys=True, ensure_ascii=False))' "$1" | sort >"$2"
+}
+by_base j1.txt j1-base.txt
+expect 0 "audit of a .tar.gz" audit --quiet --db tgz.db --jobs 2 arch.tar.gz
+has "$T/err" "checked:              19" "audit of a .tar.gz: every record"
+latest tgz.db tgz.txt
+by_base tgz.txt tgz-base.txt
+same j1-base.txt tgz-base.txt "a .tar.gz stores other findings than the plain files"
+n=$((n + 1))
+[ "$(sql tgz.db "SELECT source FROM records WHERE record_id = '01-clean-review'")" = \
+  "arch.tar.gz:text/01-clean-review.txt" ] || fail "a member's source is not ARCHIVE:member"
+expect 0 "audit of a .zip" audit --quiet --db zip.db --jobs 1 arch.zip
+has "$T/err" "checked:              19" "audit of a .zip: every record"
+latest zip.db zip.txt
+by_base zip.txt zip-base.txt
+same j1-base.txt zip-base.txt "a .zip stores other findings than the plain files"
+expect 0 "audit of a .gz" audit --quiet --db gz.db "$src/samples/text" records.jsonl.gz
+latest gz.db gz.txt
+by_base gz.txt gz-base.txt
+same j1-base.txt gz-base.txt "a .gz stores other findings than the plain file"
+expect 0 "archive rerun" audit --quiet --db tgz.db arch.tar.gz
+has "$T/err" "skipped as unchanged: 19" "an archive rerun skips every record"
+n=$((n + 1))
+"$exe" audit --quiet --db stdin.db - <arch.zip >/dev/null 2>"$T/err" &&
+  grep -qF "checked:              19" "$T/err" &&
+  [ "$(sql stdin.db "SELECT source FROM records WHERE record_id = '01-clean-review'")" = \
+    "stdin:text/01-clean-review.txt" ] || fail "a .zip on standard input"
+# A truncated archive is one input error naming it; the batch goes on.
+expect 3 "a truncated .tar.gz is exit 3" audit --quiet --db cut.db cut.tar.gz \
+  "$src/samples/jsonl/records.jsonl"
+has "$T/err" "alignqa: cut.tar.gz" "the error names the archive"
+has "$T/err" "input errors:         1" "one input error for the truncated archive"
+has "$T/err" "checked:              5" "the records after the truncated archive are checked"
+n=$((n + 1))
+[ "$(sql cut.db 'SELECT count(*) FROM input_errors')" = 1 ] || fail "archive error not stored"
+
+# ---- the rule and input options of check ----
+expect 0 "audit --disable --severity" audit --quiet --db opt.db \
+  --disable category:punctuation --severity numbers.changed=info "${inputs[@]}"
+n=$((n + 1))
+[ "$(sql opt.db "SELECT count(*) FROM findings WHERE category = 'punctuation'")" = 0 ] ||
+  fail "audit --disable category:punctuation stored punctuation findings"
+"$exe" check --no-config --db chk-opt.db --disable category:punctuation \
+  --severity numbers.changed=info "${inputs[@]}" >/dev/null 2>&1
+latest opt.db opt.txt
+latest chk-opt.db chk-opt.txt
+same opt.txt chk-opt.txt "audit and check store different findings with the same rule options"
+printf "rules:\n  'category:punctuation': off\n" >cfg.yaml
+expect 0 "audit --config" audit --quiet --db cfg.db --config cfg.yaml "${inputs[@]}"
+n=$((n + 1))
+[ "$(sql cfg.db "SELECT count(*) FROM findings WHERE category = 'punctuation'")" = 0 ] ||
+  fail "audit --config: the configuration was not applied"
+expect 0 "audit --encoding" audit --quiet --db enc.db --encoding UTF-8 "${inputs[@]}"
+expect 2 "audit --encoding of an unknown name" audit --db x.db --encoding no-such-enc "${inputs[@]}"
+expect 2 "audit --severity without a level" audit --db x.db --severity numbers.changed "${inputs[@]}"
+expect 2 "audit --enable of an unknown rule" audit --db x.db --enable no.such-rule "${inputs[@]}"
+expect 2 "audit --config and --no-config" audit --db x.db --config cfg.yaml --no-config "${inputs[@]}"
 
 # ---- input errors, usage errors ----
 printf '{"id": "bad", "en": "x"\n' >bad.jsonl

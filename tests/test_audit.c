@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "alignqa.h"
+#include "test_jit.h"
 
 #define N_RECORDS 120
 
@@ -62,8 +63,10 @@ static int setup(void **state)
 	if (!f)
 		return -1;
 	snprintf(f->dir, sizeof(f->dir), "/tmp/aq-test-audit-XXXXXX");
-	if (!mkdtemp(f->dir) || aq_ctx_new(&f->ctx) || aq_rules_new(&f->rules, f->ctx) ||
-	    aq_rules_load_dir(f->rules, rules_dir()))
+	if (!mkdtemp(f->dir) || aq_ctx_new(&f->ctx) || aq_rules_new(&f->rules, f->ctx))
+		return -1;
+	test_rules_jit(f->rules);
+	if (aq_rules_load_dir(f->rules, rules_dir()))
 		return -1;
 	snprintf(path, sizeof(path), "%s/abbreviations.txt", rules_dir());
 	if (aq_segmenter_new(&f->seg, f->ctx, path))
@@ -330,7 +333,7 @@ static void test_store_is_unchanged(void **state)
 	assert_int_equal(aq_store_is_unchanged(st, &same, rec, "d1", 0), 0);
 	assert_false(same); /* never stored */
 	assert_int_equal(aq_store_begin_run(st, &run, NULL, "d1", NULL), 0);
-	a = (aq_alignment){ rec, &en, &zh, NULL };
+	a = (aq_alignment){ rec, &en, &zh, NULL, NULL, NULL };
 	assert_int_equal(aq_store_record(st, run, &a, NULL), 0);
 	assert_int_equal(aq_store_is_unchanged(st, &same, rec, "d1", 0), 0);
 	assert_true(same); /* seen in the open batch */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "alignqa.h"
+#include "test_jit.h"
 
 #ifndef AQ_TEST_SOURCE_DIR
 #define AQ_TEST_SOURCE_DIR "."
@@ -45,6 +46,7 @@ static int setup(void **state)
 
 	if (!e || aq_ctx_new(&e->ctx) || aq_rules_new(&e->rules, e->ctx))
 		return -1;
+	test_rules_jit(e->rules);
 	if (aq_rules_load_dir(e->rules, rules_dir())) {
 		fprintf(stderr, "rules: %s\n", aq_ctx_errmsg(e->ctx));
 		return -1;
@@ -153,7 +155,7 @@ static void make_beads(env *e, const char *spec, float score)
 /* Segments, aligns (or takes the beads given) and checks one record. */
 static int run(env *e, aq_record *rec, const char *beads, float score)
 {
-	aq_alignment a = { rec, &e->es, &e->zs, &e->beads };
+	aq_alignment a = { rec, &e->es, &e->zs, &e->beads, NULL, NULL };
 	int rc;
 
 	assert_int_equal(aq_segment_text(&e->es, e->seg, AQ_LANG_EN, rec->en, rec->en_len), 0);
@@ -166,6 +168,23 @@ static int run(env *e, aq_record *rec, const char *beads, float score)
 	rc = aq_check(&e->f, e->chk, &a);
 	if (rc)
 		fprintf(stderr, "aq_check: %s\n", aq_ctx_errmsg(e->ctx));
+	if (!rc && !beads) {
+		/* The aligner's anchors, handed on, give the same findings. */
+		aq_findings again;
+
+		aq_findings_init(&again);
+		assert_int_equal(aq_aligner_anchors(e->al, &a.anchors, &a.anchor_first),
+			e->es.n + e->zs.n);
+		assert_int_equal(aq_check(&again, e->chk, &a), 0);
+		assert_int_equal(again.n, e->f.n);
+		for (size_t i = 0; i < again.n; i++) {
+			assert_string_equal(again.v[i].rule, e->f.v[i].rule);
+			assert_string_equal(again.v[i].message, e->f.v[i].message);
+			assert_int_equal(again.v[i].en.off, e->f.v[i].en.off);
+			assert_int_equal(again.v[i].zh.off, e->f.v[i].zh.off);
+		}
+		aq_findings_dispose(&again);
+	}
 	return rc;
 }
 
@@ -438,7 +457,9 @@ static void test_counts(void **state)
 		strlen("The results show that the treatment is effective. It was safe."),
 		"研究結果顯示該治療有效。該療法很安全。", strlen("研究結果顯示該治療有效。該療法很安全。"), NULL);
 	assert_int_equal(run(e, rec, "1-1 1-1", 1.0f), 0);
-	assert_int_equal(count_rule(&e->f, "encoding.traditional-chars"), 1);
+	/* a record in Traditional script: one info finding of its own rule */
+	assert_int_equal(count_rule(&e->f, "encoding.traditional-chars"), 0);
+	assert_int_equal(count_rule(&e->f, "encoding.traditional-script"), 1);
 	aq_record_free(rec);
 
 	rec = make_record("nums", "Rates were 12%, 15% and 18%.", strlen("Rates were 12%, 15% and 18%."),
@@ -518,7 +539,7 @@ static void test_malformed(void **state)
 	/* a bead past the sentences is the caller's mistake */
 	{
 		aq_record *rec = make_record("beads", "One. Two.", 9, "一。二。", 12, NULL);
-		aq_alignment a = { rec, &e->es, &e->zs, &e->beads };
+		aq_alignment a = { rec, &e->es, &e->zs, &e->beads, NULL, NULL };
 
 		assert_int_equal(run(e, rec, "1-1 1-1", 1.0f), 0);
 		e->beads.v[1].en_n = 3;
@@ -532,11 +553,50 @@ static void test_malformed(void **state)
 	}
 }
 
+/* Half-width commas: a warning where they are slips among full-width ones,
+ * info where they are the record's house style. */
+static size_t count_sev(const aq_findings *f, const char *rule, aq_severity sev)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < f->n; i++)
+		n += strcmp(f->v[i].rule, rule) == 0 && f->v[i].severity == sev;
+	return n;
+}
+
+static void test_house_style(void **state)
+{
+	static const char en[] = "The drug was safe, cheap and effective, and patients liked it.";
+	static const struct {
+		const char *zh;
+		size_t warnings, infos;
+	} styles[] = {
+		{ "该药物安全，便宜，有效,患者也喜欢它。", 1, 0 },   /* one slip */
+		{ "该药物安全,便宜，有效，患者，都,喜欢它。", 1, 1 }, /* two: one counts */
+		{ "该药物安全,便宜,有效，患者也喜欢它。", 0, 2 },    /* mostly ASCII */
+		{ "该药物安全,便宜,有效,患者也喜欢它。", 0, 3 },     /* ASCII only */
+	};
+	env *e = *state;
+
+	for (size_t i = 0; i < sizeof(styles) / sizeof(styles[0]); i++) {
+		aq_record *rec = make_record("style", en, strlen(en), styles[i].zh,
+			strlen(styles[i].zh), NULL);
+
+		assert_int_equal(run(e, rec, "1-1", 1.0f), 0);
+		assert_int_equal(count_sev(&e->f, "punctuation.halfwidth-comma", AQ_SEV_WARNING),
+			styles[i].warnings);
+		assert_int_equal(count_sev(&e->f, "punctuation.halfwidth-comma", AQ_SEV_INFO),
+			styles[i].infos);
+		aq_record_free(rec);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_counts),
+		cmocka_unit_test(test_house_style),
 		cmocka_unit_test(test_fingerprint_after_edit),
 		cmocka_unit_test(test_malformed),
 	};

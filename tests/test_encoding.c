@@ -208,6 +208,90 @@ static void test_detect_damaged_utf8(void **state)
 	assert_int_equal(conf, 100);
 }
 
+/* A tiny file, UTF-8 but for a bad byte or two, is still UTF-8: too short
+ * for the 10-to-1 rule or ICU's detector, it used to be refused whole
+ * ("could not tell the encoding").  A tiny GB18030 or Big5 text, whole or
+ * with a bad byte, is not taken for UTF-8. */
+static void test_detect_short_damaged_utf8(void **state)
+{
+	static const struct {
+		const char *bytes;
+		bool utf8;  /* must be detected as UTF-8 */
+	} cases[] = {
+		{ "{\"id\":\"one\",\"en\":\"The patients were treated.\","
+		  "\"zh\":\"\xE6\x82\xA3\xE8\x80\x85\xE6\x8E\xA5\xE5\x8F\x97\xE4\xBA\x86"
+		  "\xFF\xE6\xB2\xBB\xE7\x96\x97\xE3\x80\x82\"}\n", true },
+		/* tests/robustness: two records, three bad bytes, a cut character */
+		{ "{\"id\":\"bad\",\"en\":\"The \xFF\xFE patients.\",\"zh\":\"\xE6\x82\xA3"
+		  "\xE8\x80\x85\xE6\x82\xE3\x80\x82\"}\n{\"id\":\"after\",\"en\":\"It worked.\","
+		  "\"zh\":\"\xE6\x9C\x89\xE6\x95\x88\xE3\x80\x82\"}\n", true },
+		/* one valid character is no evidence */
+		{ "The \xFF patients \xE6\x82\xA3.\n", false },
+		/* more bad bytes than characters */
+		{ "\xE6\x82\xA3\xE8\x80\x85 \xFF\xFE\xFD\x80\n", false },
+	};
+	static const char zh[] = "患者接受了治疗。The patients were treated.\n";
+	static const char *const others[] = { "GB18030", "Big5" };
+	char name[16], buf[256];
+	int conf = -1;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = aq_encoding_detect(name, sizeof(name), &conf, ctx, cases[i].bytes,
+			strlen(cases[i].bytes));
+
+		if (cases[i].utf8) {
+			if (rc)
+				fail_msg("case %zu: %s", i, aq_ctx_errmsg(ctx));
+			assert_string_equal(name, "UTF-8");
+			assert_int_equal(conf, 30);
+		} else {
+			assert_true(rc != 0 || strcmp(name, "UTF-8"));
+		}
+	}
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		size_t len;
+		char *b = make_bytes(&len, others[i], i ? "病患接受了治療。The patients.\n" : zh,
+			false);
+
+		for (int damaged = 0; damaged < 2; damaged++) {
+			assert_true(len + 1 < sizeof(buf));
+			memcpy(buf, b, len);
+			if (damaged)
+				buf[4] = '\xFF'; /* the trail byte of the third character */
+			if (aq_encoding_detect(name, sizeof(name), &conf, ctx, buf, len) == 0)
+				assert_string_not_equal(name, "UTF-8");
+		}
+		free(b);
+	}
+}
+
+/* The tiny damaged file end to end: its bad record is an "invalid UTF-8"
+ * error naming the file and line, and the next record is read. */
+static void test_input_short_damaged_utf8(void **state)
+{
+	static const char bytes[] =
+		"{\"id\":\"bad\",\"en\":\"The \xFF\xFE patients.\",\"zh\":\"\xE6\x82\xA3"
+		"\xE8\x80\x85\xE6\x82\xE3\x80\x82\"}\n{\"id\":\"after\",\"en\":\"It worked.\","
+		"\"zh\":\"\xE6\x9C\x89\xE6\x95\x88\xE3\x80\x82\"}\n";
+	const char *paths[1];
+	aq_input *in = NULL;
+	aq_record *rec = NULL;
+
+	(void)state;
+	paths[0] = write_tmp("tiny-bad.jsonl", bytes, sizeof(bytes) - 1);
+	assert_int_equal(aq_input_new(&in, ctx, paths, 1, NULL), 0);
+	assert_int_equal(aq_input_next(in, &rec), AQ_EINPUT);
+	assert_non_null(strstr(aq_ctx_errmsg(ctx), "tiny-bad.jsonl:1"));
+	assert_non_null(strstr(aq_ctx_errmsg(ctx), "invalid UTF-8"));
+	assert_null(strstr(aq_ctx_errmsg(ctx), "encoding"));
+	assert_int_equal(aq_input_next(in, &rec), 0);
+	assert_string_equal(rec->id, "after");
+	aq_record_free(rec);
+	assert_int_equal(aq_input_next(in, &rec), AQ_ITEROVER);
+	aq_input_free(in);
+}
+
 static void test_convert(void **state)
 {
 	static const char *const encodings[] = { "GB18030", "UTF-16LE", "UTF-16BE", "Big5" };
@@ -470,6 +554,7 @@ int main(void)
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_detect_unsure),
 		cmocka_unit_test(test_detect_damaged_utf8),
+		cmocka_unit_test(test_detect_short_damaged_utf8),
 		cmocka_unit_test(test_convert),
 		cmocka_unit_test(test_convert_invalid),
 		cmocka_unit_test(test_input_records),
@@ -477,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_input_errors_and_override),
 		cmocka_unit_test(test_input_damaged_utf8),
 		cmocka_unit_test(test_input_late_invalid),
+		cmocka_unit_test(test_input_short_damaged_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

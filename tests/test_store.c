@@ -3,7 +3,8 @@
  * sentences, beads and findings stored and read back through every filter,
  * latest-results semantics across runs, batches visible to other readers,
  * migration from version 1 and 2 databases, refusal of a newer schema, read-only
- * databases and unusable paths as errors, and hostile strings kept verbatim.
+ * databases and unusable paths as errors, hostile strings kept verbatim, and
+ * comparisons of two states (runs of one database, or another database).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -141,7 +142,7 @@ static void sample_init(sample *s, const char *id, const char *journal)
 	s->beads.v[0] = (aq_bead){ 0, 0, 1, 1, 0.875f };
 	s->beads.v[1] = (aq_bead){ 1, 1, 1, 1, 0.5f };
 	aq_findings_init(&s->f);
-	s->a = (aq_alignment){ s->rec, &s->en, &s->zh, &s->beads };
+	s->a = (aq_alignment){ s->rec, &s->en, &s->zh, &s->beads, NULL, NULL };
 }
 
 static void sample_add(sample *s, const char *rule, aq_severity sev, aq_category cat,
@@ -715,6 +716,252 @@ static void test_callback_stops(void **state)
 	sample_dispose(&s);
 }
 
+/* ---- comparing two states (aq_store_compare) ---- */
+
+typedef struct changes {
+	size_t n_new, n_fixed;
+	char line[16][160]; /* "+record rule fingerprint message", "-..." */
+	size_t n;
+} changes;
+
+static int collect_change(aq_store_change ch, const aq_store_finding *f, void *payload)
+{
+	changes *c = payload;
+
+	if (ch == AQ_CHANGE_NEW)
+		c->n_new++;
+	else
+		c->n_fixed++;
+	if (c->n < 16)
+		snprintf(c->line[c->n++], sizeof(c->line[0]), "%c%s %s %s %s run%lld",
+			ch == AQ_CHANGE_NEW ? '+' : '-', f->record, f->rule, f->fingerprint,
+			f->message, (long long)f->run);
+	return 0;
+}
+
+/* Compares with from/to (AQ_STORE_RUN_AUTO for the defaults) and
+ * against; checks the return code and, on success, the runs compared. */
+static changes compare(aq_store *st, int64_t from, int64_t to, const char *against,
+	int want_rc, int64_t want_from, int64_t want_to)
+{
+	aq_store_compare_opts o = { against, from, to };
+	int64_t got_from = -7, got_to = -7;
+	changes c;
+
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(aq_store_compare(&got_from, &got_to, st, &o, collect_change, &c),
+		want_rc);
+	if (want_rc == 0) {
+		assert_int_equal(got_from, want_from);
+		assert_int_equal(got_to, want_to);
+	}
+	return c;
+}
+
+static void test_compare_runs(void **state)
+{
+	tmpdir *t = *state;
+	aq_store *st = NULL;
+	int64_t run1 = 0, run2 = 0, run3 = 0;
+	sample a1, b1, a2, c3;
+	changes c;
+
+	sample_init(&a1, "a", NULL);
+	sample_add(&a1, "r.one", AQ_SEV_ERROR, AQ_CAT_NUMBER, NULL, NULL, "a one", 1);
+	sample_add(&a1, "r.two", AQ_SEV_WARNING, AQ_CAT_STYLE, NULL, NULL, "a two", 2);
+	sample_init(&b1, "b", NULL);
+	sample_add(&b1, "r.one", AQ_SEV_ERROR, AQ_CAT_NUMBER, NULL, NULL, "b one", 3);
+	/* a changed: r.one fixed, r.two now twice (one more), r.three new */
+	sample_init(&a2, "a", NULL);
+	sample_add(&a2, "r.two", AQ_SEV_WARNING, AQ_CAT_STYLE, NULL, NULL, "a two", 2);
+	sample_add(&a2, "r.three", AQ_SEV_INFO, AQ_CAT_STYLE, NULL, NULL, "a three", 4);
+	sample_add(&a2, "r.two", AQ_SEV_WARNING, AQ_CAT_STYLE, NULL, NULL, "a two again", 2);
+	sample_init(&c3, "c", NULL);
+	sample_add(&c3, "r.one", AQ_SEV_ERROR, AQ_CAT_NUMBER, NULL, NULL, "c one", 5);
+
+	assert_int_equal(aq_store_open(&st, t->ctx, t->path), 0);
+	/* An empty database: both sides are the empty state. */
+	c = compare(st, AQ_STORE_RUN_AUTO, AQ_STORE_RUN_AUTO, NULL, 0, 0, 0);
+	assert_int_equal(c.n_new + c.n_fixed, 0);
+
+	assert_int_equal(aq_store_begin_run(st, &run1, NULL, NULL, NULL), 0);
+	assert_int_equal(aq_store_record(st, run1, &a1.a, &a1.f), 0);
+	assert_int_equal(aq_store_record(st, run1, &b1.a, &b1.f), 0);
+	assert_int_equal(aq_store_end_run(st, run1, 2, 3, 0), 0);
+	/* One run: the default old side is the empty state. */
+	c = compare(st, AQ_STORE_RUN_AUTO, AQ_STORE_RUN_AUTO, NULL, 0, 0, run1);
+	assert_int_equal(c.n_new, 3);
+	assert_int_equal(c.n_fixed, 0);
+	assert_string_equal(c.line[0], "+a r.one 0000000000000001 a one run1");
+	assert_string_equal(c.line[2], "+b r.one 0000000000000003 b one run1");
+
+	/* An incremental run: only a was checked again, b was skipped. */
+	assert_int_equal(aq_store_begin_run(st, &run2, NULL, NULL, NULL), 0);
+	assert_int_equal(aq_store_record(st, run2, &a2.a, &a2.f), 0);
+	assert_int_equal(aq_store_end_run(st, run2, 1, 3, 0), 0);
+	c = compare(st, AQ_STORE_RUN_AUTO, AQ_STORE_RUN_AUTO, NULL, 0, run1, run2);
+	assert_int_equal(c.n_new, 2);
+	assert_int_equal(c.n_fixed, 1);
+	/* New ones in stored order; the second "a two" is the new one. */
+	assert_string_equal(c.line[0], "+a r.three 0000000000000004 a three run2");
+	assert_string_equal(c.line[1], "+a r.two 0000000000000002 a two again run2");
+	assert_string_equal(c.line[2], "-a r.one 0000000000000001 a one run1");
+
+	/* The other way round, new and fixed swap. */
+	c = compare(st, run2, run1, NULL, 0, run2, run1);
+	assert_int_equal(c.n_new, 1);
+	assert_int_equal(c.n_fixed, 2);
+	assert_string_equal(c.line[0], "+a r.one 0000000000000001 a one run1");
+	/* From the empty state to run 2: everything current then. */
+	c = compare(st, 0, AQ_STORE_RUN_AUTO, NULL, 0, 0, run2);
+	assert_int_equal(c.n_new, 4);
+	assert_int_equal(c.n_fixed, 0);
+	/* --to 1 alone: the run before it is the empty state. */
+	c = compare(st, AQ_STORE_RUN_AUTO, run1, NULL, 0, 0, run1);
+	assert_int_equal(c.n_new, 3);
+	/* A state against itself. */
+	c = compare(st, run2, run2, NULL, 0, run2, run2);
+	assert_int_equal(c.n_new + c.n_fixed, 0);
+
+	/* A third run stores only c: a and b keep their run 2 state. */
+	assert_int_equal(aq_store_begin_run(st, &run3, NULL, NULL, NULL), 0);
+	assert_int_equal(aq_store_record(st, run3, &c3.a, &c3.f), 0);
+	assert_int_equal(aq_store_end_run(st, run3, 1, 1, 0), 0);
+	c = compare(st, AQ_STORE_RUN_AUTO, AQ_STORE_RUN_AUTO, NULL, 0, run2, run3);
+	assert_int_equal(c.n_new, 1);
+	assert_int_equal(c.n_fixed, 0);
+	assert_string_equal(c.line[0], "+c r.one 0000000000000005 c one run3");
+	c = compare(st, run1, run3, NULL, 0, run1, run3);
+	assert_int_equal(c.n_new, 3);
+	assert_int_equal(c.n_fixed, 1);
+
+	/* Runs that do not exist. */
+	compare(st, 9, AQ_STORE_RUN_AUTO, NULL, AQ_EINVAL, 0, 0);
+	assert_non_null(strstr(aq_ctx_errmsg(t->ctx), "no run 9 in"));
+	compare(st, AQ_STORE_RUN_AUTO, 9, NULL, AQ_EINVAL, 0, 0);
+	compare(st, -5, AQ_STORE_RUN_AUTO, NULL, AQ_EINVAL, 0, 0);
+	/* NULL options are the defaults. */
+	{
+		int64_t f = 0, to = 0;
+
+		memset(&c, 0, sizeof(c));
+		assert_int_equal(aq_store_compare(&f, &to, st, NULL, collect_change, &c), 0);
+		assert_int_equal(f, run2);
+		assert_int_equal(to, run3);
+		assert_int_equal(c.n_new, 1);
+	}
+	aq_store_close(st);
+	sample_dispose(&a1);
+	sample_dispose(&b1);
+	sample_dispose(&a2);
+	sample_dispose(&c3);
+}
+
+static int stop_change(aq_store_change ch, const aq_store_finding *f, void *payload)
+{
+	(void)ch;
+	(void)f;
+	++*(int *)payload;
+	return 42;
+}
+
+static void test_compare_against(void **state)
+{
+	tmpdir *t = *state;
+	char old_path[192], odd_path[192], junk[192], missing[192], p[224];
+	aq_store *st = NULL;
+	int64_t run = 0, from = 0, to = 0;
+	aq_store_compare_opts o = { NULL, AQ_STORE_RUN_AUTO, AQ_STORE_RUN_AUTO };
+	sample a1, a2, b1;
+	changes c;
+	int calls = 0;
+	FILE *fp;
+
+	sample_init(&a1, "a", NULL);
+	sample_add(&a1, "r.one", AQ_SEV_ERROR, AQ_CAT_NUMBER, NULL, NULL, "a one", 1);
+	sample_init(&a2, "a", NULL);
+	sample_add(&a2, "r.two", AQ_SEV_ERROR, AQ_CAT_NUMBER, NULL, NULL, "a two", 2);
+	sample_init(&b1, "b", NULL);
+	sample_add(&b1, "r.one", AQ_SEV_WARNING, AQ_CAT_NUMBER, NULL, NULL, "b one", 3);
+	/* The baseline: two runs, a then b, in a file whose name needs
+	 * escaping in a URI. */
+	snprintf(old_path, sizeof(old_path), "%s/old.db", t->dir);
+	snprintf(odd_path, sizeof(odd_path), "%s/b?a%%se#1.db", t->dir);
+	assert_int_equal(aq_store_open(&st, t->ctx, old_path), 0);
+	assert_int_equal(aq_store_begin_run(st, &run, NULL, NULL, NULL), 0);
+	assert_int_equal(aq_store_record(st, run, &a1.a, &a1.f), 0);
+	assert_int_equal(aq_store_end_run(st, run, 1, 1, 0), 0);
+	assert_int_equal(aq_store_begin_run(st, &run, NULL, NULL, NULL), 0);
+	assert_int_equal(aq_store_record(st, run, &b1.a, &b1.f), 0);
+	assert_int_equal(aq_store_end_run(st, run, 1, 1, 0), 0);
+	aq_store_close(st);
+	assert_int_equal(rename(old_path, odd_path), 0);
+
+	/* The new database: a changed, b the same, in one run. */
+	assert_int_equal(aq_store_open(&st, t->ctx, t->path), 0);
+	assert_int_equal(aq_store_begin_run(st, &run, NULL, NULL, NULL), 0);
+	assert_int_equal(aq_store_record(st, run, &a2.a, &a2.f), 0);
+	assert_int_equal(aq_store_record(st, run, &b1.a, &b1.f), 0);
+	assert_int_equal(aq_store_end_run(st, run, 2, 2, 0), 0);
+
+	/* Default: the baseline's latest results (run 2 there) vs our latest. */
+	c = compare(st, AQ_STORE_RUN_AUTO, AQ_STORE_RUN_AUTO, odd_path, 0, 2, 1);
+	assert_int_equal(c.n_new, 1);
+	assert_int_equal(c.n_fixed, 1);
+	assert_string_equal(c.line[0], "+a r.two 0000000000000002 a two run1");
+	assert_string_equal(c.line[1], "-a r.one 0000000000000001 a one run1");
+	/* --from names a run of the baseline: as of its run 1, b is new. */
+	c = compare(st, 1, AQ_STORE_RUN_AUTO, odd_path, 0, 1, 1);
+	assert_int_equal(c.n_new, 2);
+	assert_int_equal(c.n_fixed, 1);
+	compare(st, 3, AQ_STORE_RUN_AUTO, odd_path, AQ_EINVAL, 0, 0);
+	assert_non_null(strstr(aq_ctx_errmsg(t->ctx), "no run 3 in"));
+	/* The callback's value comes back and the baseline is detached. */
+	o.against = odd_path;
+	assert_int_equal(aq_store_compare(&from, &to, st, &o, stop_change, &calls), 42);
+	assert_int_equal(calls, 1);
+	c = compare(st, AQ_STORE_RUN_AUTO, AQ_STORE_RUN_AUTO, odd_path, 0, 2, 1);
+	assert_int_equal(c.n_new + c.n_fixed, 2);
+
+	/* What cannot be a baseline: a missing file (not created), a file that
+	 * is no database, a database of another program. */
+	snprintf(missing, sizeof(missing), "%s/missing.db", t->dir);
+	compare(st, AQ_STORE_RUN_AUTO, AQ_STORE_RUN_AUTO, missing, AQ_EDB, 0, 0);
+	assert_int_equal(access(missing, F_OK), -1);
+	snprintf(junk, sizeof(junk), "%s/junk.db", t->dir);
+	fp = fopen(junk, "w");
+	assert_non_null(fp);
+	fputs("not a database, not at all; just some text that is long enough\n", fp);
+	fclose(fp);
+	compare(st, AQ_STORE_RUN_AUTO, AQ_STORE_RUN_AUTO, junk, AQ_EDB, 0, 0);
+	assert_non_null(strstr(aq_ctx_errmsg(t->ctx), "junk.db: "));
+	unlink(junk);
+	raw_exec(junk, "CREATE TABLE other (x)");
+	compare(st, AQ_STORE_RUN_AUTO, AQ_STORE_RUN_AUTO, junk, AQ_EDB, 0, 0);
+	assert_non_null(strstr(aq_ctx_errmsg(t->ctx), "not an alignqa database"));
+	/* The store works on after the failures. */
+	c = compare(st, AQ_STORE_RUN_AUTO, AQ_STORE_RUN_AUTO, NULL, 0, 0, 1);
+	assert_int_equal(c.n_new, 2);
+	aq_store_close(st);
+
+	/* The baseline was read, never changed. */
+	assert_int_equal(path_int(odd_path, "SELECT count(*) FROM runs"), 2);
+	assert_int_equal(path_int(odd_path, "PRAGMA user_version"), 3);
+	{
+		static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+
+		for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+			snprintf(p, sizeof(p), "%s%s", odd_path, suffix[i]);
+			unlink(p);
+			snprintf(p, sizeof(p), "%s%s", junk, suffix[i]);
+			unlink(p);
+		}
+	}
+	sample_dispose(&a1);
+	sample_dispose(&a2);
+	sample_dispose(&b1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -728,6 +975,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unusable_databases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_strings_verbatim, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_callback_stops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compare_runs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compare_against, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,7 +31,7 @@ static const char audit_help[] =
 	"latest).  Records are committed in batches, so that an audit killed midway\n"
 	"keeps what it committed and rerunning it checks only the rest.\n"
 	"\n"
-	"Options:\n"
+	"Audit:\n"
 	"      --db FILE           the report database (default: ./" DEFAULT_DB ";\n"
 	"                          created if needed)\n"
 	"  -j, --jobs N            worker threads (default: the number of online CPUs)\n"
@@ -40,14 +40,20 @@ static const char audit_help[] =
 	"      --shard K/N         check only the records whose id hashes to shard K of\n"
 	"                          N (1 <= K <= N); merge the shard databases with\n"
 	"                          'alignqa merge'\n"
-	"      --rules-dir DIR     the shipped rule packs (default: next to the program,\n"
-	"                          or $ALIGNQA_RULES_DIR)\n"
-	"  -r, --rules PATH        also load your rule packs: a directory of *.yaml packs\n"
-	"                          or one pack file (repeatable)\n"
-	"  -g, --glossary FILE     glossary TSV for the terminology rules; the first one\n"
-	"                          also gives the aligner its anchors (repeatable)\n"
-	"  -d, --dictionary FILE   bilingual dictionary for the aligner (CC-CEDICT)\n"
-	"  -i, --input-format FMT  auto (default), text or jsonl\n"
+	"\n"
+	"Rules (as for 'alignqa check'; the rule set is part of what makes a record\n"
+	"unchanged, so changing these options checks every record again):\n"
+	CLI_RULE_HELP
+	"  -c, --config FILE       configuration file: rules on or off, severities,\n"
+	"                          packs, glossaries (audit reads none unless asked)\n"
+	"      --no-config         read no configuration file (the default)\n"
+	CLI_RULE_HELP_OVERRIDES
+	"\n"
+	"Input:\n"
+	CLI_INPUT_HELP
+	"                          Compressed files (gzip, bzip2, xz) and tar or zip\n"
+	"                          archives are read member by member, told by their\n"
+	"                          content; records are named ARCHIVE:member\n"
 	"  -h, --help              show this help\n"
 	"\n"
 	"Progress goes to standard error: one updating line on a terminal, else a line\n"
@@ -208,20 +214,18 @@ static void setup_dispose(audit_setup *s)
 	aq_lexicon_free(s->dict);
 }
 
-/* Loads rules, glossaries, the dictionary and the segmenter.  Returns 0, or
- * an exit code after printing what is wrong. */
-static int setup_load(audit_setup *s, aq_ctx *ctx, const char *rules_dir, char **packs,
-	size_t n_packs, char **glossaries, size_t n_glossaries, const char *dictionary)
+/* Loads the rules, the dictionary and the segmenter the options ask for.
+ * Returns 0, or an exit code after printing what is wrong. */
+static int setup_load(audit_setup *s, aq_ctx *ctx, const cli_rule_opts *ro)
 {
 	char path[4096];
 	int rc = EXIT_USAGE, err;
 
-	if (cli_ruleset_load(&s->rs, ctx, rules_dir, packs, n_packs, NULL, glossaries,
-		    n_glossaries))
+	if (cli_rule_opts_load(&s->rs, ctx, ro))
+		return EXIT_USAGE;
+	if (ro->dictionary && aq_lexicon_load(&s->dict, ctx, ro->dictionary, AQ_LEX_AUTO))
 		goto out;
-	if (dictionary && aq_lexicon_load(&s->dict, ctx, dictionary, AQ_LEX_AUTO))
-		goto out;
-	cli_path(path, sizeof(path), cli_rules_dir(rules_dir), "abbreviations.txt");
+	cli_path(path, sizeof(path), cli_rules_dir(ro->rules_dir), "abbreviations.txt");
 	if ((err = aq_segmenter_new(&s->seg, ctx, path))) {
 		if (err == AQ_EICU)
 			rc = EXIT_INPUT;
@@ -236,24 +240,19 @@ out:
 
 int cmd_audit(int argc, char **argv)
 {
-	enum { OPT_DB = 256, OPT_FORCE, OPT_SHARD, OPT_RULES_DIR };
+	enum { OPT_DB = 256, OPT_FORCE, OPT_SHARD };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "shard", required_argument, NULL, OPT_SHARD },
-		{ "rules-dir", required_argument, NULL, OPT_RULES_DIR },
-		{ "rules", required_argument, NULL, 'r' },
-		{ "glossary", required_argument, NULL, 'g' },
-		{ "dictionary", required_argument, NULL, 'd' },
-		{ "input-format", required_argument, NULL, 'i' },
+		CLI_RULE_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *db = DEFAULT_DB, *rules_dir = NULL, *dictionary = NULL;
-	char **packs = NULL, **glossaries = NULL;
-	size_t n_packs = 0, n_glossaries = 0;
+	const char *db = DEFAULT_DB;
+	cli_rule_opts ro;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	aq_audit_opts o;
 	aq_audit_stats stats;
@@ -270,15 +269,18 @@ int cmd_audit(int argc, char **argv)
 	memset(&stats, 0, sizeof(stats));
 	aq_buf_init(&opt_json);
 	o.jobs = cpus > 0 ? (unsigned)cpus : 1;
-	packs = calloc((size_t)argc, sizeof(*packs));
-	glossaries = calloc((size_t)argc, sizeof(*glossaries));
-	if (!packs || !glossaries) {
-		cli_error("out of memory");
+	if (cli_rule_opts_init(&ro, argc)) {
 		rc = EXIT_INPUT;
 		goto out;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "j:qr:g:d:i:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "j:q" CLI_RULE_SHORTOPTS "h", longopts,
+		    NULL)) != -1) {
+		if ((rc = cli_rule_opts_parse(&ro, "audit", c, optarg)) == 1)
+			continue;
+		if (rc == EXIT_USAGE)
+			goto out;
+		rc = EXIT_USAGE;
 		switch (c) {
 		case OPT_DB:
 			if (!*optarg) {
@@ -314,24 +316,6 @@ int cmd_audit(int argc, char **argv)
 				goto out;
 			}
 			break;
-		case OPT_RULES_DIR:
-			rules_dir = optarg;
-			break;
-		case 'r':
-			packs[n_packs++] = optarg;
-			break;
-		case 'g':
-			glossaries[n_glossaries++] = optarg;
-			break;
-		case 'd':
-			dictionary = optarg;
-			break;
-		case 'i':
-			if (cli_parse_input_format(optarg, &o.format)) {
-				rc = cli_usage_error("audit", "unknown input format '%s'", optarg);
-				goto out;
-			}
-			break;
 		case 'h':
 			fputs(audit_help, stdout);
 			rc = EXIT_CLEAN;
@@ -343,13 +327,17 @@ int cmd_audit(int argc, char **argv)
 	}
 	if (o.jobs > 256)
 		o.jobs = 256;
+	/* Unlike check, audit reads ./.alignqa.yaml only when --config names it:
+	 * what an archive audit checks does not depend on the directory it
+	 * was started from. */
+	if ((rc = cli_rule_opts_finish(&ro, "audit", false)))
+		goto out;
 	if (aq_ctx_new(&ctx)) {
 		cli_error("out of memory");
 		rc = EXIT_INPUT;
 		goto out;
 	}
-	if ((rc = setup_load(&setup, ctx, rules_dir, packs, n_packs, glossaries, n_glossaries,
-		    dictionary)))
+	if ((rc = setup_load(&setup, ctx, &ro)))
 		goto out;
 	rc = EXIT_INPUT; /* from here on, failures are runtime errors */
 	if (cli_options_json(&opt_json, argc, argv)) {
@@ -364,6 +352,8 @@ int cmd_audit(int argc, char **argv)
 	view.total_bytes = total_input_bytes(argv + optind, argc - optind);
 	o.paths = (const char *const *)(argv + optind);
 	o.n_paths = (size_t)(argc - optind);
+	o.format = ro.format;
+	o.encoding = ro.encoding;
 	o.seg = setup.seg;
 	o.rules = setup.rs.rules;
 	o.dict = setup.dict;
@@ -389,7 +379,6 @@ out:
 	setup_dispose(&setup);
 	aq_buf_dispose(&opt_json);
 	aq_ctx_free(ctx);
-	free(packs);
-	free(glossaries);
+	cli_rule_opts_dispose(&ro);
 	return rc;
 }

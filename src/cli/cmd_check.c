@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DEFAULT_CONFIG ".alignqa.yaml"
+#define DEFAULT_CONFIG CLI_DEFAULT_CONFIG
 
 static const char check_help[] =
 	"Usage: alignqa check [options] [FILE|DIR|-]...\n"
@@ -39,23 +39,11 @@ static const char check_help[] =
 	"                          that makes the check fail (exit code 1)\n"
 	"\n"
 	"Rules:\n"
-	"      --rules-dir DIR     the shipped rule packs (default: next to the program,\n"
-	"                          or $ALIGNQA_RULES_DIR)\n"
-	"  -r, --rules PATH        also load your rule packs: a directory of *.yaml packs\n"
-	"                          or one pack file (repeatable)\n"
+	CLI_RULE_HELP
 	"  -c, --config FILE       configuration file (default: ./" DEFAULT_CONFIG " if it\n"
 	"                          exists): rules on or off, severities, packs, glossaries\n"
 	"      --no-config         do not read ./" DEFAULT_CONFIG "\n"
-	"      --enable RULE       switch a rule on; RULE may be an id, PACK.* or\n"
-	"                          category:NAME (repeatable, applied in order after\n"
-	"                          the configuration file)\n"
-	"      --disable RULE      switch a rule off (repeatable)\n"
-	"      --severity RULE=LEVEL  change a rule's severity to error, warning or info\n"
-	"                          (repeatable)\n"
-	"  -g, --glossary FILE     glossary TSV (English, Chinese[, status[, note]]) for\n"
-	"                          the terminology rules; the first one also gives the\n"
-	"                          aligner its anchors (repeatable)\n"
-	"  -d, --dictionary FILE   bilingual dictionary for the aligner (CC-CEDICT)\n"
+	CLI_RULE_HELP_OVERRIDES
 	"\n"
 	"Baselines:\n"
 	"      --baseline FILE     report only findings that FILE does not list (a\n"
@@ -77,10 +65,7 @@ static const char check_help[] =
 	"                          back with 'alignqa findings --db FILE'\n"
 	"\n"
 	"Input:\n"
-	"  -i, --input-format FMT  auto (default), text or jsonl\n"
-	"      --encoding NAME     encoding of the input files: auto (default: UTF-8,\n"
-	"                          else detected: UTF-16, GB18030, Big5) or a name such\n"
-	"                          as GB18030, Big5, UTF-16LE, windows-1252\n"
+	CLI_INPUT_HELP
 	"  -h, --help              show this help\n"
 	"\n"
 	"Exit codes:\n"
@@ -93,14 +78,6 @@ static const char check_help[] =
 	"     reported; 3 wins over 1 because part of the input went unchecked.  A\n"
 	"     --db database that cannot be opened or written is also a 3 (one line on\n"
 	"     standard error; what was committed before stays intact).\n";
-
-/* A --enable, --disable or --severity, applied in command-line order. */
-typedef struct override {
-	int enabled;     /* 1 on, 0 off, -1 keep */
-	int sev;         /* aq_severity, -1 keep */
-	const char *sel; /* rule id, PACK.* or category:NAME */
-	char *owned;     /* copy of sel when cut out of RULE=LEVEL */
-} override;
 
 /* What the record loop hands to emit: everything one check run needs. */
 typedef struct check_run {
@@ -241,86 +218,40 @@ static void setup_dispose(check_setup *s)
 	aq_baseline_free(s->baseline);
 }
 
-/* Loads rules, configuration, glossaries, overrides and the baseline.
- * Returns 0 or EXIT_USAGE after printing what is wrong. */
-static int setup_load(check_setup *s, aq_ctx *ctx, const char *rules_dir,
-	char **packs, size_t n_packs, const char *config, char **glossaries,
-	size_t n_glossaries, const override *ov, size_t n_ov, const char *baseline)
+/* Loads the rules the options ask for and the baseline.  Returns 0 or
+ * EXIT_USAGE after printing what is wrong. */
+static int setup_load(check_setup *s, aq_ctx *ctx, const cli_rule_opts *ro,
+	const char *baseline)
 {
-	int rc = EXIT_USAGE;
-
-	if (cli_ruleset_load(&s->rs, ctx, rules_dir, packs, n_packs, config, glossaries,
-		    n_glossaries))
-		goto out;
-	for (size_t i = 0; i < n_ov; i++) {
-		if (aq_rules_configure(s->rs.rules, ov[i].sel, ov[i].enabled, ov[i].sev)) {
-			char msg[1100];
-
-			snprintf(msg, sizeof(msg), "%s", aq_ctx_errmsg(ctx));
-			aq_ctx_error(ctx, AQ_EINVAL, "--%s %s: %s", ov[i].sev >= 0 ? "severity" :
-				ov[i].enabled ? "enable" : "disable", ov[i].sel, msg);
-			goto out;
-		}
-	}
-	if (baseline && aq_baseline_load(&s->baseline, ctx, baseline))
-		goto out;
-	rc = 0;
-out:
-	if (rc)
+	if (cli_rule_opts_load(&s->rs, ctx, ro))
+		return EXIT_USAGE;
+	if (baseline && aq_baseline_load(&s->baseline, ctx, baseline)) {
 		cli_error("%s", *aq_ctx_errmsg(ctx) ? aq_ctx_errmsg(ctx) : "out of memory");
-	return rc;
-}
-
-/* "RULE=LEVEL" -> an override; returns 0 or -1. */
-static int parse_severity(override *o, const char *arg)
-{
-	const char *eq = strrchr(arg, '=');
-	aq_severity sev;
-
-	if (!eq || eq == arg || aq_severity_parse(&sev, eq + 1))
-		return -1;
-	o->owned = strndup(arg, (size_t)(eq - arg));
-	if (!o->owned)
-		return -1;
-	o->sel = o->owned;
-	o->enabled = -1;
-	o->sev = (int)sev;
+		return EXIT_USAGE;
+	}
 	return 0;
 }
 
 int cmd_check(int argc, char **argv)
 {
-	enum { OPT_FAIL_ON = 256, OPT_RULES_DIR, OPT_NO_CONFIG, OPT_ENABLE, OPT_DISABLE,
-	       OPT_SEVERITY, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DB, OPT_ENCODING };
+	enum { OPT_FAIL_ON = 256, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DB };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
-		{ "rules-dir", required_argument, NULL, OPT_RULES_DIR },
-		{ "rules", required_argument, NULL, 'r' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
-		{ "enable", required_argument, NULL, OPT_ENABLE },
-		{ "disable", required_argument, NULL, OPT_DISABLE },
-		{ "severity", required_argument, NULL, OPT_SEVERITY },
-		{ "glossary", required_argument, NULL, 'g' },
-		{ "dictionary", required_argument, NULL, 'd' },
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
 		{ "db", required_argument, NULL, OPT_DB },
-		{ "input-format", required_argument, NULL, 'i' },
-		{ "encoding", required_argument, NULL, OPT_ENCODING },
+		CLI_RULE_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	aq_report_format fmt = AQ_REPORT_TEXT;
 	aq_severity fail_on = AQ_SEV_ERROR;
-	const char *output = NULL, *rules_dir = NULL, *config = NULL, *baseline = NULL;
+	const char *output = NULL, *baseline = NULL;
 	const char *write_baseline = NULL, *db = NULL;
-	bool no_config = false, out_open = false;
-	char **packs = NULL, **glossaries = NULL;
-	size_t n_packs = 0, n_glossaries = 0, n_ov = 0;
-	override *ov = NULL;
+	bool out_open = false;
+	cli_rule_opts ro;
 	cli_pipeline_opts opts;
 	check_setup setup;
 	check_run run;
@@ -334,16 +265,16 @@ int cmd_check(int argc, char **argv)
 	aq_findings_init(&run.findings);
 	opts.align = true;
 	aq_align_opts_default(&opts.align_opts);
-	/* Each repeatable option is used at most argc times. */
-	packs = calloc((size_t)argc, sizeof(*packs));
-	glossaries = calloc((size_t)argc, sizeof(*glossaries));
-	ov = calloc((size_t)argc, sizeof(*ov));
-	if (!packs || !glossaries || !ov) {
-		cli_error("out of memory");
+	if (cli_rule_opts_init(&ro, argc))
 		goto out;
-	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:o:r:c:g:d:i:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:" CLI_RULE_SHORTOPTS "h", longopts,
+		    NULL)) != -1) {
+		if ((rc = cli_rule_opts_parse(&ro, "check", c, optarg)) == 1)
+			continue;
+		if (rc == EXIT_USAGE)
+			goto out;
+		rc = EXIT_USAGE;
 		switch (c) {
 		case 'f':
 			if (aq_report_format_parse(&fmt, optarg)) {
@@ -362,36 +293,6 @@ int cmd_check(int argc, char **argv)
 				goto out;
 			}
 			break;
-		case OPT_RULES_DIR:
-			rules_dir = optarg;
-			break;
-		case 'r':
-			packs[n_packs++] = optarg;
-			break;
-		case 'c':
-			config = optarg;
-			break;
-		case OPT_NO_CONFIG:
-			no_config = true;
-			break;
-		case OPT_ENABLE:
-		case OPT_DISABLE:
-			ov[n_ov++] = (override){ c == OPT_ENABLE, -1, optarg, NULL };
-			break;
-		case OPT_SEVERITY:
-			if (parse_severity(&ov[n_ov], optarg)) {
-				rc = cli_usage_error("check", "--severity wants RULE=LEVEL with LEVEL "
-					"error, warning or info, not '%s'", optarg);
-				goto out;
-			}
-			n_ov++;
-			break;
-		case 'g':
-			glossaries[n_glossaries++] = optarg;
-			break;
-		case 'd':
-			opts.dictionary = optarg;
-			break;
 		case OPT_BASELINE:
 			baseline = optarg;
 			break;
@@ -405,15 +306,6 @@ int cmd_check(int argc, char **argv)
 			}
 			db = optarg;
 			break;
-		case 'i':
-			if (cli_parse_input_format(optarg, &opts.format)) {
-				rc = cli_usage_error("check", "unknown input format '%s'", optarg);
-				goto out;
-			}
-			break;
-		case OPT_ENCODING:
-			opts.encoding = optarg;
-			break;
 		case 'h':
 			fputs(check_help, stdout);
 			rc = EXIT_CLEAN;
@@ -423,20 +315,18 @@ int cmd_check(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (config && no_config) {
-		rc = cli_usage_error("check", "--config and --no-config exclude each other");
+	if ((rc = cli_rule_opts_finish(&ro, "check", true)))
 		goto out;
-	}
-	if (!config && !no_config && access(DEFAULT_CONFIG, F_OK) == 0)
-		config = DEFAULT_CONFIG;
+	opts.dictionary = ro.dictionary;
+	opts.format = ro.format;
+	opts.encoding = ro.encoding;
 
 	if (aq_ctx_new(&ctx)) {
 		cli_error("out of memory");
 		rc = EXIT_INPUT;
 		goto out;
 	}
-	if ((rc = setup_load(&setup, ctx, rules_dir, packs, n_packs, config, glossaries,
-		    n_glossaries, ov, n_ov, baseline)))
+	if ((rc = setup_load(&setup, ctx, &ro, baseline)))
 		goto out;
 	rc = EXIT_INPUT; /* from here on, failures are runtime errors */
 	run.ctx = ctx;
@@ -470,8 +360,8 @@ int cmd_check(int argc, char **argv)
 		}
 	}
 
-	opts.rules_dir = rules_dir;
-	opts.glossary = n_glossaries ? glossaries[0] : NULL;
+	opts.rules_dir = ro.rules_dir;
+	opts.glossary = ro.n_glossaries ? ro.glossaries[0] : NULL;
 	opts.glossary_lex = setup.rs.n_glossaries ? setup.rs.glossaries[0] : NULL;
 	opts.on_input_error = on_input_error;
 	if (cli_out_open(&out, output))
@@ -520,10 +410,6 @@ out:
 	aq_checker_free(run.chk);
 	setup_dispose(&setup);
 	aq_ctx_free(ctx);
-	for (size_t i = 0; i < n_ov; i++)
-		free(ov[i].owned);
-	free(ov);
-	free(packs);
-	free(glossaries);
+	cli_rule_opts_dispose(&ro);
 	return rc;
 }

@@ -48,53 +48,14 @@ typedef struct findings_out {
 	size_t n;             /* findings printed */
 } findings_out;
 
-static void put_span(aq_buf *b, bool has, uint32_t off, uint32_t end)
-{
-	if (has)
-		aq_buf_printf(b, "[%u,%u]", off, end);
-	else
-		aq_buf_puts(b, "null");
-}
-
-static void put_str_or_null(aq_buf *b, const char *s)
-{
-	if (s)
-		aq_buf_json_str(b, s, strlen(s));
-	else
-		aq_buf_puts(b, "null");
-}
-
 static int print_finding(const aq_store_finding *f, void *payload)
 {
 	findings_out *fo = payload;
 	aq_buf *b = &fo->out->buf;
 
 	if (fo->fmt == AQ_REPORT_JSON) {
-		aq_buf_puts(b, fo->n ? ",\n  {" : "\n  {");
-		aq_buf_puts(b, "\"record\":");
-		put_str_or_null(b, f->record);
-		aq_buf_puts(b, ",\"source\":");
-		put_str_or_null(b, f->source);
-		aq_buf_puts(b, ",\"rule\":");
-		put_str_or_null(b, f->rule);
-		aq_buf_puts(b, ",\"severity\":");
-		put_str_or_null(b, f->severity);
-		aq_buf_puts(b, ",\"category\":");
-		put_str_or_null(b, f->category);
-		aq_buf_puts(b, ",\"message\":");
-		put_str_or_null(b, f->message);
-		aq_buf_puts(b, ",\"en\":");
-		put_span(b, f->has_en, f->en_off, f->en_end);
-		aq_buf_puts(b, ",\"zh\":");
-		put_span(b, f->has_zh, f->zh_off, f->zh_end);
-		aq_buf_puts(b, ",\"fingerprint\":");
-		put_str_or_null(b, f->fingerprint);
-		aq_buf_printf(b, ",\"run\":%lld", (long long)f->run);
-		aq_buf_puts(b, ",\"journal\":");
-		put_str_or_null(b, f->journal);
-		aq_buf_puts(b, ",\"date\":");
-		put_str_or_null(b, f->date);
-		aq_buf_putc(b, '}');
+		aq_buf_puts(b, fo->n ? ",\n  " : "\n  ");
+		cli_json_store_finding(b, f);
 	} else {
 		if (f->source)
 			aq_buf_printf(b, "%s: ", f->source);

@@ -230,6 +230,7 @@ int cmd_rules(int argc, char **argv)
 		rc = EXIT_INPUT;
 		goto out;
 	}
+	aq_rules_set_jit(rules, cli_use_jit());
 	if ((rc = load_all(rules, ctx, &o, lex)))
 		goto out;
 	if (!strcmp(action, "list")) {

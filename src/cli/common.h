@@ -36,6 +36,10 @@ bool cli_is_dir(const char *path);
 /* The options of a run as it is stored: {"args":[...]}.  0 or -1. */
 int cli_options_json(aq_buf *b, int argc, char **argv);
 
+/* Whether rule patterns get PCRE2's JIT: yes unless $ALIGNQA_NO_JIT is "1"
+ * (valgrind cannot follow JIT-generated code). */
+bool cli_use_jit(void);
+
 /* The rule set the check and audit commands run with. */
 typedef struct cli_ruleset {
 	aq_rules *rules;
@@ -53,6 +57,99 @@ void cli_ruleset_dispose(cli_ruleset *rs);
 
 /* Parses "auto", "text", "jsonl". Returns 0 or -1. */
 int cli_parse_input_format(const char *s, aq_input_format *out);
+
+/* ---- rule and input options shared by check and audit ---- */
+
+/* The configuration file read when neither --config nor --no-config is
+ * given (check only). */
+#define CLI_DEFAULT_CONFIG ".alignqa.yaml"
+
+/* A --enable, --disable or --severity, applied in command-line order. */
+typedef struct cli_override {
+	int enabled;     /* 1 on, 0 off, -1 keep */
+	int sev;         /* aq_severity, -1 keep */
+	const char *sel; /* rule id, PACK.* or category:NAME */
+	char *owned;     /* copy of sel when cut out of RULE=LEVEL */
+} cli_override;
+
+/* What the rule and input options ask for.  Strings are borrowed from
+ * argv. */
+typedef struct cli_rule_opts {
+	const char *rules_dir;   /* --rules-dir DIR, or NULL */
+	char **packs;            /* --rules PATH, in order */
+	size_t n_packs;
+	const char *config;      /* --config FILE (or the default), or NULL */
+	bool no_config;          /* --no-config */
+	char **glossaries;       /* --glossary FILE, in order */
+	size_t n_glossaries;
+	cli_override *ov;        /* --enable, --disable, --severity, in order */
+	size_t n_ov;
+	const char *dictionary;  /* --dictionary FILE, or NULL */
+	aq_input_format format;  /* --input-format */
+	const char *encoding;    /* --encoding NAME, or NULL */
+} cli_rule_opts;
+
+/* getopt_long values of the shared long options without a short form. */
+enum {
+	CLI_OPT_RULES_DIR = 0x1000, CLI_OPT_NO_CONFIG, CLI_OPT_ENABLE, CLI_OPT_DISABLE,
+	CLI_OPT_SEVERITY, CLI_OPT_ENCODING,
+};
+
+/* The shared options, to put in a command's getopt_long tables. */
+#define CLI_RULE_SHORTOPTS "r:c:g:d:i:"
+#define CLI_RULE_LONGOPTS \
+	{ "rules-dir", required_argument, NULL, CLI_OPT_RULES_DIR }, \
+	{ "rules", required_argument, NULL, 'r' }, \
+	{ "config", required_argument, NULL, 'c' }, \
+	{ "no-config", no_argument, NULL, CLI_OPT_NO_CONFIG }, \
+	{ "enable", required_argument, NULL, CLI_OPT_ENABLE }, \
+	{ "disable", required_argument, NULL, CLI_OPT_DISABLE }, \
+	{ "severity", required_argument, NULL, CLI_OPT_SEVERITY }, \
+	{ "glossary", required_argument, NULL, 'g' }, \
+	{ "dictionary", required_argument, NULL, 'd' }, \
+	{ "input-format", required_argument, NULL, 'i' }, \
+	{ "encoding", required_argument, NULL, CLI_OPT_ENCODING }
+
+/* Their --help texts: the rules section, then the input options. */
+#define CLI_RULE_HELP \
+	"      --rules-dir DIR     the shipped rule packs (default: next to the program,\n" \
+	"                          or $ALIGNQA_RULES_DIR)\n" \
+	"  -r, --rules PATH        also load your rule packs: a directory of *.yaml packs\n" \
+	"                          or one pack file (repeatable)\n"
+#define CLI_RULE_HELP_OVERRIDES \
+	"      --enable RULE       switch a rule on; RULE may be an id, PACK.* or\n" \
+	"                          category:NAME (repeatable, applied in order after\n" \
+	"                          the configuration file)\n" \
+	"      --disable RULE      switch a rule off (repeatable)\n" \
+	"      --severity RULE=LEVEL  change a rule's severity to error, warning or info\n" \
+	"                          (repeatable)\n" \
+	"  -g, --glossary FILE     glossary TSV (English, Chinese[, status[, note]]) for\n" \
+	"                          the terminology rules; the first one also gives the\n" \
+	"                          aligner its anchors (repeatable)\n" \
+	"  -d, --dictionary FILE   bilingual dictionary for the aligner (CC-CEDICT)\n"
+#define CLI_INPUT_HELP \
+	"  -i, --input-format FMT  auto (default), text or jsonl\n" \
+	"      --encoding NAME     encoding of the input files: auto (default: UTF-8,\n" \
+	"                          else detected: UTF-16, GB18030, Big5) or a name such\n" \
+	"                          as GB18030, Big5, UTF-16LE, windows-1252\n"
+
+/* Zeroes ro and makes room for argc repeatable options.  0 or -1 (out of
+ * memory, said on stderr). */
+int cli_rule_opts_init(cli_rule_opts *ro, int argc);
+/* Takes option c (getopt_long's value, its argument arg) if it is one of
+ * the shared options.  Returns 1 if it was, 0 if it is not one of them, or
+ * EXIT_USAGE after saying what is wrong (cmd names the command). */
+int cli_rule_opts_parse(cli_rule_opts *ro, const char *cmd, int c, const char *arg);
+/* After the options: --config and --no-config exclude each other; with
+ * use_default, ./.alignqa.yaml is read when neither is given.  Returns 0
+ * or EXIT_USAGE. */
+int cli_rule_opts_finish(cli_rule_opts *ro, const char *cmd, bool use_default);
+/* Loads the rule set the options ask for: shipped packs, user packs,
+ * configuration, glossaries, then the overrides in order.  Returns 0 or
+ * EXIT_USAGE after printing what is wrong.  rs must be zeroed first;
+ * dispose it either way. */
+int cli_rule_opts_load(cli_ruleset *rs, aq_ctx *ctx, const cli_rule_opts *ro);
+void cli_rule_opts_dispose(cli_rule_opts *ro);
 
 /* Output: a buffer flushed to a FILE when large and at the end. */
 typedef struct cli_out {
@@ -72,6 +169,7 @@ int cmd_segment(int argc, char **argv);
 int cmd_align(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_findings(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_glossary(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
@@ -111,6 +209,14 @@ int cli_run_records(char **paths, int n_paths, const cli_pipeline_opts *opts,
 /* Aligns two pre-segmented files (one sentence a line) as one record. */
 int cli_run_presegmented(const char *en_path, const char *zh_path,
 	const cli_pipeline_opts *opts, cli_emit_fn emit, void *payload, cli_out *out);
+
+/* Appends one stored finding as the JSON object of `alignqa findings
+ * --format json` (record, source, rule, severity, category, message, en,
+ * zh, fingerprint, run, journal, date): the contract of findings and
+ * compare. */
+void cli_json_store_finding(aq_buf *b, const aq_store_finding *f);
+/* Appends s as a JSON string, or null. */
+void cli_json_str_or_null(aq_buf *b, const char *s);
 
 /* Loads --dictionary / --glossary files; returns 0 or an exit code. */
 int cli_load_lexicons(aq_ctx *ctx, const cli_pipeline_opts *opts, aq_lexicon **dict,

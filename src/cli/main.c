@@ -16,6 +16,7 @@ static const struct command {
 	{ "align", cmd_align, "align the English and Chinese sentences of each record" },
 	{ "check", cmd_check, "find translation defects in each record (the CI check)" },
 	{ "findings", cmd_findings, "print the findings stored by 'check --db' or 'audit'" },
+	{ "compare", cmd_compare, "new and fixed findings between two runs or databases" },
 	{ "audit", cmd_audit, "check a whole archive into the report store, on threads" },
 	{ "report", cmd_report, "write the editorial HTML report of a report store" },
 	{ "merge", cmd_merge, "merge report databases (audit shards) into one" },
