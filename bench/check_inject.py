@@ -406,13 +406,16 @@ def main():
     if not exe:
         print('check_inject: skipped: alignqa binary not found (--alignqa PATH)')
         return 0
+    cedict = os.path.join(os.path.dirname(corpus), 'cedict', 'cedict.tsv')
+    if not os.path.exists(cedict):
+        cedict = ''
     if args.dictionary is None:
-        cedict = os.path.join(os.path.dirname(corpus), 'cedict', 'cedict.tsv')
-        args.dictionary = cedict if os.path.exists(cedict) else ''
+        args.dictionary = cedict
     gloss_path = os.path.join(args.rules_dir, 'core-glossary.tsv')
     glossary = load_glossary(gloss_path) if os.path.exists(gloss_path) else {}
 
-    trad = traditional_chars(args.dictionary)
+    # the records do not depend on --dictionary (what alignqa is given)
+    trad = traditional_chars(args.dictionary or cedict)
     clean = []
     for direction, pairs in read_lines(corpus):
         for start, part in chunks(pairs, args.chunk, trad):

@@ -86,7 +86,7 @@ void aq_align_opts_default(aq_align_opts *opts)
 	opts->len_var = 6.8;
 	opts->w_len = 1.0;
 	opts->w_anchor = 1.0;
-	opts->w_dict = 0.25;  /* a sentence has many dictionary words: see README */
+	opts->w_dict = 0.7;   /* a sentence has many dictionary words: see README */
 	opts->max_bead = 4;
 	opts->band = 24;
 }

@@ -232,6 +232,12 @@ int cli_rule_opts_finish(cli_rule_opts *ro, const char *cmd, bool use_default)
 	if (use_default && !ro->config && !ro->no_config &&
 	    access(CLI_DEFAULT_CONFIG, F_OK) == 0)
 		ro->config = CLI_DEFAULT_CONFIG;
+	if (!ro->dictionary) {
+		const char *env = getenv("ALIGNQA_DICTIONARY");
+
+		if (env && *env)
+			ro->dictionary = env;
+	}
 	return 0;
 }
 

@@ -126,7 +126,9 @@ enum {
 	"  -g, --glossary FILE     glossary TSV (English, Chinese[, status[, note]]) for\n" \
 	"                          the terminology rules; the first one also gives the\n" \
 	"                          aligner its anchors (repeatable)\n" \
-	"  -d, --dictionary FILE   bilingual dictionary for the aligner (CC-CEDICT)\n"
+	"  -d, --dictionary FILE   bilingual dictionary for the aligner (CC-CEDICT;\n" \
+	"                          default $ALIGNQA_DICTIONARY): finds many more\n" \
+	"                          dropped and added sentences\n"
 #define CLI_INPUT_HELP \
 	"  -i, --input-format FMT  auto (default), text or jsonl\n" \
 	"      --encoding NAME     encoding of the input files: auto (default: UTF-8,\n" \
