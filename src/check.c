@@ -904,7 +904,7 @@ static int record_anchors(run *r)
 	    grow((void **)&chk->anc_zh_first, &chk->anc_zh_cap, r->zs->n + 1, sizeof(uint32_t)))
 		return AQ_ENOMEM;
 	chk->anc_en.n = chk->anc_zh.n = 0;
-	if (r->a->anchors && r->a->anchor_first)
+	if (r->a->anchors && r->a->anchor_first && r->a->anchor_sents == r->es->n + r->zs->n)
 		return reuse_anchors(r);
 	for (size_t i = 0; i < r->es->n; i++) {
 		chk->anc_en_first[i] = (uint32_t)chk->anc_en.n;

@@ -1,13 +1,15 @@
 /*
  * lexicon.c - bilingual word lists: CC-CEDICT dictionaries (weak lexical
  * anchors) and terminology glossaries (strong anchors, preferred/deprecated/
- * forbidden terms), read in one go and matched by hashing UTF-8 byte slices.
+ * forbidden terms), read in one go and matched by hashing UTF-8 byte slices;
+ * a loaded list can be saved in a compiled form that loads without parsing.
  * What a hit is worth is left to align.c, anchor.c and the rules engine.
  */
 #include "lexicon.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -1419,6 +1421,526 @@ static size_t count_lines(const char *p, const char *e)
 	return n;
 }
 
+/* ------------------------------------------------------------------ */
+/* Compiled lexicons: the loaded structures dumped to one file          */
+
+/*
+ * A compiled lexicon is the loaded lexicon written out as it is in memory,
+ * so that loading it is a few reads instead of parsing and hashing (every
+ * key is an arena offset; nothing holds a pointer).  The file is a fixed
+ * header, then the sections in the order of lex_file_header.size[]: the
+ * arena, the slots of the zh, vocab, stop and en tables (a power of two of
+ * lex_slot each, or none), the gloss ids, the entries (five uint32 each:
+ * en, zh, note, concept, status), concept_entry and the zh_first bitmap
+ * (which may be left out: size 0 means every character may begin a key,
+ * the same matches without the filter; small test files use that).
+ * Integers are in the byte order of the machine that wrote the file; the
+ * header says which, and a file of the other order is refused, not swapped.
+ * The file is untrusted input: lex_check() proves every offset, index and
+ * count a lookup follows before the lexicon is handed out.
+ */
+
+#define LEX_MAGIC "AQLEX\0"
+#define LEX_MAGIC_LEN 6
+#define LEX_FORMAT_VERSION 1
+#define LEX_BYTE_ORDER 0x01020304u
+#define LEX_ENTRY_WORDS 5       /* uint32 per entry in the file */
+
+enum {
+	LEXF_GLOSSARY = 1,      /* is_glossary */
+	LEXF_ZH_FIRST_WIDE = 2, /* zh_first_wide */
+};
+
+enum {
+	SEC_ARENA, SEC_ZH, SEC_VOCAB, SEC_STOP, SEC_EN, SEC_GLOSS, SEC_ENTRIES,
+	SEC_CONCEPTS, SEC_ZH_FIRST, SEC_COUNT
+};
+
+typedef struct lex_file_header {
+	char magic[LEX_MAGIC_LEN]; /* LEX_MAGIC */
+	uint16_t version;          /* LEX_FORMAT_VERSION */
+	uint32_t byte_order;       /* LEX_BYTE_ORDER as the writer stored it */
+	uint32_t flags;            /* LEXF_* */
+	uint64_t n_loaded;
+	uint32_t n_vocab, n_concepts;
+	uint32_t count[4];         /* slots in use: zh, vocab, stop, en */
+	uint64_t size[SEC_COUNT];  /* bytes of each section, in file order */
+} lex_file_header;
+
+_Static_assert(sizeof(lex_slot) == 16, "lex_slot is written as it is in memory");
+_Static_assert(sizeof(lex_file_header) == 120, "the header has no padding");
+
+static lex_table *lex_file_table(aq_lexicon *lex, int sec)
+{
+	return sec == SEC_ZH ? &lex->zh : sec == SEC_VOCAB ? &lex->vocab :
+		sec == SEC_STOP ? &lex->stop : &lex->en;
+}
+
+/* Buffered writes to the temporary file. */
+typedef struct lex_writer {
+	int fd;
+	int err;       /* errno of the first failed write, 0 if none */
+	size_t used;
+	char buf[65536];
+} lex_writer;
+
+static void writer_flush(lex_writer *w)
+{
+	size_t at = 0;
+
+	while (!w->err && at < w->used) {
+		ssize_t r = write(w->fd, w->buf + at, w->used - at);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			w->err = errno;
+		else
+			at += (size_t)r;
+	}
+	w->used = 0;
+}
+
+static void writer_put(lex_writer *w, const void *p, size_t n)
+{
+	const char *s = p;
+
+	while (n) {
+		size_t k = sizeof(w->buf) - w->used;
+
+		if (k > n)
+			k = n;
+		memcpy(w->buf + w->used, s, k);
+		w->used += k;
+		s += k;
+		n -= k;
+		if (w->used == sizeof(w->buf))
+			writer_flush(w);
+	}
+}
+
+static uint64_t table_bytes(const lex_table *t)
+{
+	return t->slots ? ((uint64_t)t->mask + 1) * sizeof(lex_slot) : 0;
+}
+
+int aq_lexicon_save(const aq_lexicon *lex, aq_ctx *ctx, const char *path)
+{
+	lex_file_header h;
+	lex_writer *w = NULL;
+	char *tmp = NULL;
+	int rc = 0;
+
+	if (!lex || !path)
+		return aq_ctx_error(ctx, AQ_EINVAL, "aq_lexicon_save: no lexicon or path");
+	tmp = malloc(strlen(path) + 5);
+	w = malloc(sizeof(*w));
+	if (!tmp || !w) {
+		rc = aq_ctx_error(ctx, AQ_ENOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	strcpy(tmp, path);
+	strcat(tmp, ".tmp");
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, LEX_MAGIC, LEX_MAGIC_LEN);
+	h.version = LEX_FORMAT_VERSION;
+	h.byte_order = LEX_BYTE_ORDER;
+	h.flags = (lex->is_glossary ? LEXF_GLOSSARY : 0) |
+		(lex->zh_first_wide ? LEXF_ZH_FIRST_WIDE : 0);
+	h.n_loaded = lex->n_loaded;
+	h.n_vocab = lex->n_vocab;
+	h.n_concepts = lex->n_concepts;
+	h.count[0] = lex->zh.count;
+	h.count[1] = lex->vocab.count;
+	h.count[2] = lex->stop.count;
+	h.count[3] = lex->en.count;
+	h.size[SEC_ARENA] = lex->arena_len;
+	for (int sec = SEC_ZH; sec <= SEC_EN; sec++)
+		h.size[sec] = table_bytes(lex_file_table((aq_lexicon *)lex, sec));
+	h.size[SEC_GLOSS] = (uint64_t)lex->n_gloss * sizeof(uint32_t);
+	h.size[SEC_ENTRIES] = (uint64_t)lex->n_entries * LEX_ENTRY_WORDS * sizeof(uint32_t);
+	h.size[SEC_CONCEPTS] = (uint64_t)(lex->concept_entry ? lex->n_concepts : 0) *
+		sizeof(uint32_t);
+	h.size[SEC_ZH_FIRST] = sizeof(lex->zh_first);
+	w->fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (w->fd < 0) {
+		rc = aq_ctx_error(ctx, AQ_EIO, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	w->err = 0;
+	w->used = 0;
+	writer_put(w, &h, sizeof(h));
+	writer_put(w, lex->arena, lex->arena_len);
+	for (int sec = SEC_ZH; sec <= SEC_EN; sec++) {
+		const lex_table *t = lex_file_table((aq_lexicon *)lex, sec);
+
+		if (t->slots)
+			writer_put(w, t->slots, (size_t)table_bytes(t));
+	}
+	if (lex->n_gloss)
+		writer_put(w, lex->gloss, lex->n_gloss * sizeof(uint32_t));
+	for (size_t i = 0; i < lex->n_entries; i++) {
+		const lex_entry *e = &lex->entries[i];
+		uint32_t v[LEX_ENTRY_WORDS] = { e->en, e->zh, e->note, e->concept, e->status };
+
+		writer_put(w, v, sizeof(v));
+	}
+	if (h.size[SEC_CONCEPTS])
+		writer_put(w, lex->concept_entry, (size_t)h.size[SEC_CONCEPTS]);
+	writer_put(w, lex->zh_first, sizeof(lex->zh_first));
+	writer_flush(w);
+	if (!w->err && fsync(w->fd) < 0)
+		w->err = errno;
+	if (close(w->fd) < 0 && !w->err)
+		w->err = errno;
+	if (w->err) {
+		rc = aq_ctx_error(ctx, AQ_EIO, "%s: %s", tmp, strerror(w->err));
+		unlink(tmp);
+		goto out;
+	}
+	if (rename(tmp, path) < 0) {
+		rc = aq_ctx_error(ctx, AQ_EIO, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+	}
+out:
+	free(w);
+	free(tmp);
+	return rc;
+}
+
+/* Reads a compiled file from a descriptor (regular files) or from memory
+ * (anything else, read whole by read_file). */
+typedef struct lex_reader {
+	int fd;              /* -1: read from mem */
+	const char *mem;
+	uint64_t size;       /* bytes in the file */
+	uint64_t pos;
+} lex_reader;
+
+static int reader_get(lex_reader *r, void *dst, size_t n)
+{
+	char *d = dst;
+
+	if (n > r->size - r->pos)
+		return -1;
+	if (r->fd < 0) {
+		if (n)
+			memcpy(d, r->mem + r->pos, n);
+		r->pos += n;
+		return 0;
+	}
+	while (n) {
+		ssize_t k = read(r->fd, d, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		d += k;
+		n -= (size_t)k;
+		r->pos += (uint64_t)k;
+	}
+	return 0;
+}
+
+/* Reads one section into a fresh array (NULL when empty). */
+static int reader_array(lex_reader *r, void **out, uint64_t bytes)
+{
+	*out = NULL;
+	if (!bytes)
+		return 0;
+	if (bytes > SIZE_MAX)
+		return AQ_ENOMEM;
+	*out = malloc((size_t)bytes);
+	if (!*out)
+		return AQ_ENOMEM;
+	return reader_get(r, *out, (size_t)bytes) ? AQ_EIO : 0;
+}
+
+enum { TAB_ZH_DICT, TAB_ZH_GLOSSARY, TAB_VOCAB, TAB_STOP, TAB_EN };
+
+/* Checks one table: shape, every key inside the arena, every value a valid
+ * index for what it points to.  Returns NULL or what is wrong. */
+static const char *table_check(const lex_table *t, const aq_lexicon *lex, int kind)
+{
+	uint64_t cap = t->slots ? (uint64_t)t->mask + 1 : 0;
+	uint32_t used = 0;
+
+	if (!t->slots)
+		return t->count ? "slots in use in an empty table" : NULL;
+	for (uint64_t i = 0; i < cap; i++) {
+		const lex_slot *s = &t->slots[i];
+
+		if (!s->len)
+			continue;
+		used++;
+		if (!s->flags || (s->flags & ~(SLOT_WORD | SLOT_PREFIX)))
+			return "slot with bad flags";
+		if ((uint64_t)s->off + s->len > lex->arena_len)
+			return "slot key outside the string arena";
+		switch (kind) {
+		case TAB_ZH_DICT:
+			if (s->n && (uint64_t)s->val + s->n > lex->n_gloss)
+				return "headword gloss ids outside the gloss array";
+			break;
+		case TAB_ZH_GLOSSARY:
+			if ((s->flags & SLOT_WORD) && s->val >= lex->n_entries)
+				return "Chinese term of a missing entry";
+			break;
+		case TAB_VOCAB:
+			if (s->val >= lex->n_vocab)
+				return "vocabulary id out of range";
+			break;
+		case TAB_EN:
+			if ((s->flags & SLOT_WORD) && s->val >= lex->n_concepts)
+				return "English term of a missing concept";
+			break;
+		}
+	}
+	/* a probe ends at an empty slot: one must exist */
+	if (used != t->count || used >= cap)
+		return "slot count does not match the slots";
+	return NULL;
+}
+
+/* Everything a lookup dereferences, checked once.  Returns NULL or what is
+ * wrong (in buf when it names a table). */
+static const char *lex_check(const aq_lexicon *lex, char *buf, size_t size)
+{
+	static const char *const names[] = { "zh", "vocab", "stop", "en" };
+	const lex_table *tabs[] = { &lex->zh, &lex->vocab, &lex->stop, &lex->en };
+	const char *why;
+
+	if (lex->n_vocab != lex->vocab.count)
+		return "vocabulary size does not match its table";
+	if (lex->concept_entry == NULL && lex->n_concepts)
+		return "concepts without their entries";
+	for (int k = 0; k < 4; k++) {
+		int kind = k == 0 ? (lex->is_glossary ? TAB_ZH_GLOSSARY : TAB_ZH_DICT) :
+			k == 1 ? TAB_VOCAB : k == 2 ? TAB_STOP : TAB_EN;
+
+		if ((why = table_check(tabs[k], lex, kind)) != NULL) {
+			snprintf(buf, size, "%s table: %s", names[k], why);
+			return buf;
+		}
+	}
+	for (size_t i = 0; i < lex->n_gloss; i++)
+		if (lex->gloss[i] >= lex->n_vocab)
+			return "gloss id out of range";
+	if (lex->n_entries && (!lex->arena_len || lex->arena[lex->arena_len - 1] != '\0'))
+		return "string arena not NUL-terminated";
+	for (size_t i = 0; i < lex->n_entries; i++) {
+		const lex_entry *e = &lex->entries[i];
+
+		if (e->en >= lex->arena_len || e->zh >= lex->arena_len || e->note >= lex->arena_len)
+			return "entry string outside the string arena";
+		if (e->concept >= lex->n_concepts)
+			return "entry of a missing concept";
+		if (e->status > AQ_TERM_FORBIDDEN)
+			return "entry with an unknown status";
+	}
+	for (uint32_t c = 0; c < lex->n_concepts; c++)
+		if (lex->concept_entry[c] >= lex->n_entries)
+			return "concept of a missing entry";
+	return NULL;
+}
+
+/* Sections: sizes that fit the file and the element sizes.  Overflow-safe:
+ * each size is compared with what is left of the file before it is added. */
+static const char *header_check(const lex_file_header *h, uint64_t file_size)
+{
+	uint64_t left = file_size - sizeof(*h);
+
+	if (h->byte_order != LEX_BYTE_ORDER)
+		return h->byte_order == 0x04030201u ? "written on a machine of the other byte order" :
+			"bad byte order mark";
+	if (h->flags & ~(uint32_t)(LEXF_GLOSSARY | LEXF_ZH_FIRST_WIDE))
+		return "unknown flags";
+	for (int s = 0; s < SEC_COUNT; s++) {
+		if (h->size[s] > left)
+			return "section sizes exceed the file";
+		left -= h->size[s];
+	}
+	if (left)
+		return "trailing bytes after the last section";
+	if (h->size[SEC_ARENA] > UINT32_MAX)
+		return "string arena too large";
+	for (int s = SEC_ZH; s <= SEC_EN; s++) {
+		uint64_t cap = h->size[s] / sizeof(lex_slot);
+
+		if (h->size[s] % sizeof(lex_slot) || (cap & (cap - 1)) || cap > ((uint64_t)1 << 31))
+			return "table size not a power of two of slots";
+	}
+	if (h->size[SEC_GLOSS] % sizeof(uint32_t))
+		return "gloss section not a whole number of ids";
+	if (h->size[SEC_ENTRIES] % (LEX_ENTRY_WORDS * sizeof(uint32_t)) ||
+	    h->size[SEC_ENTRIES] / (LEX_ENTRY_WORDS * sizeof(uint32_t)) > UINT32_MAX)
+		return "entry section not a whole number of entries";
+	if (h->size[SEC_CONCEPTS] != (uint64_t)h->n_concepts * sizeof(uint32_t))
+		return "concept section does not match the concept count";
+	if (h->size[SEC_ZH_FIRST] != 0 && h->size[SEC_ZH_FIRST] != 0x10000 / 8)
+		return "bad first-character bitmap size";
+	return NULL;
+}
+
+/* Reads a compiled lexicon whose magic has been seen.  Errors: AQ_ERULE
+ * (not a valid file), AQ_EIO (the file shrank), AQ_ENOMEM. */
+static int compiled_read(aq_lexicon **out, aq_ctx *ctx, const char *path, lex_reader *r,
+	aq_lexicon_format fmt)
+{
+	lex_file_header h;
+	aq_lexicon *lex = NULL;
+	uint32_t *ev = NULL;
+	const char *why = NULL;
+	char whybuf[128];
+	int rc = 0;
+
+	*out = NULL;
+	if (r->size < sizeof(h) || reader_get(r, &h, sizeof(h))) {
+		why = "truncated header";
+		goto out;
+	}
+	if (memcmp(h.magic, LEX_MAGIC, LEX_MAGIC_LEN)) {
+		why = "bad magic";
+		goto out;
+	}
+	if (h.version != LEX_FORMAT_VERSION) {
+		rc = aq_ctx_error(ctx, AQ_ERULE, "%s: not a valid compiled lexicon: format version "
+			"%u (this build reads %d; compile it again)", path, (unsigned)h.version,
+			LEX_FORMAT_VERSION);
+		goto out;
+	}
+	if ((why = header_check(&h, r->size)) != NULL)
+		goto out;
+	if ((fmt == AQ_LEX_GLOSSARY && !(h.flags & LEXF_GLOSSARY)) ||
+	    ((fmt == AQ_LEX_CEDICT || fmt == AQ_LEX_CEDICT_TSV) && (h.flags & LEXF_GLOSSARY))) {
+		rc = aq_ctx_error(ctx, AQ_ERULE, "%s: a compiled %s, not a %s", path,
+			fmt == AQ_LEX_GLOSSARY ? "dictionary" : "glossary",
+			fmt == AQ_LEX_GLOSSARY ? "glossary" : "dictionary");
+		goto out;
+	}
+	lex = calloc(1, sizeof(*lex));
+	if (!lex) {
+		rc = AQ_ENOMEM;
+		goto out;
+	}
+	lex->is_glossary = (h.flags & LEXF_GLOSSARY) != 0;
+	lex->zh_first_wide = (h.flags & LEXF_ZH_FIRST_WIDE) != 0;
+	lex->n_loaded = (size_t)h.n_loaded;
+	lex->n_vocab = h.n_vocab;
+	lex->n_concepts = h.n_concepts;
+	rc = reader_array(r, (void **)&lex->arena, h.size[SEC_ARENA]);
+	lex->arena_len = lex->arena_cap = (size_t)h.size[SEC_ARENA];
+	for (int s = SEC_ZH; !rc && s <= SEC_EN; s++) {
+		lex_table *t = lex_file_table(lex, s);
+		uint64_t cap = h.size[s] / sizeof(lex_slot);
+
+		rc = reader_array(r, (void **)&t->slots, h.size[s]);
+		t->mask = cap ? (uint32_t)(cap - 1) : 0;
+		t->count = h.count[s - SEC_ZH];
+	}
+	if (!rc)
+		rc = reader_array(r, (void **)&lex->gloss, h.size[SEC_GLOSS]);
+	lex->n_gloss = (size_t)(h.size[SEC_GLOSS] / sizeof(uint32_t));
+	if (!rc)
+		rc = reader_array(r, (void **)&ev, h.size[SEC_ENTRIES]);
+	if (!rc && ev) {
+		size_t n = (size_t)(h.size[SEC_ENTRIES] / (LEX_ENTRY_WORDS * sizeof(uint32_t)));
+
+		lex->entries = malloc(n * sizeof(*lex->entries));
+		if (!lex->entries) {
+			rc = AQ_ENOMEM;
+		} else {
+			for (size_t i = 0; i < n; i++) {
+				const uint32_t *v = ev + i * LEX_ENTRY_WORDS;
+				lex_entry *e = &lex->entries[i];
+
+				e->en = v[0];
+				e->zh = v[1];
+				e->note = v[2];
+				e->concept = v[3];
+				e->status = v[4] > UINT8_MAX ? UINT8_MAX : (uint8_t)v[4];
+			}
+			lex->n_entries = lex->cap_entries = n;
+		}
+	}
+	if (!rc)
+		rc = reader_array(r, (void **)&lex->concept_entry, h.size[SEC_CONCEPTS]);
+	if (!h.size[SEC_ZH_FIRST])
+		memset(lex->zh_first, 0xFF, sizeof(lex->zh_first));
+	else if (!rc && reader_get(r, lex->zh_first, sizeof(lex->zh_first)))
+		rc = AQ_EIO;
+	if (rc == AQ_EIO) {
+		rc = aq_ctx_error(ctx, AQ_EIO, "%s: read failed or the file changed while read",
+			path);
+		goto out;
+	}
+	if (rc)
+		goto out;
+	if ((why = lex_check(lex, whybuf, sizeof(whybuf))) != NULL)
+		goto out;
+	*out = lex;
+	lex = NULL;
+out:
+	if (why)
+		rc = aq_ctx_error(ctx, AQ_ERULE, "%s: not a valid compiled lexicon: %s", path, why);
+	else if (rc == AQ_ENOMEM)
+		aq_ctx_error(ctx, AQ_ENOMEM, "%s: out of memory", path);
+	free(ev);
+	aq_lexicon_free(lex);
+	return rc;
+}
+
+static bool is_compiled(const char *buf, size_t len)
+{
+	return len >= LEX_MAGIC_LEN && !memcmp(buf, LEX_MAGIC, LEX_MAGIC_LEN);
+}
+
+/* A regular file that starts with the magic is read as a compiled lexicon
+ * straight into its arrays.  Returns 1 when the file is not one (or is not
+ * a regular file: the caller reads it whole and looks again), else 0 or an
+ * error. */
+static int compiled_load_file(aq_lexicon **out, aq_ctx *ctx, const char *path,
+	aq_lexicon_format fmt)
+{
+	struct stat st;
+	char magic[LEX_MAGIC_LEN];
+	lex_reader r;
+	ssize_t k;
+	int fd, rc = 1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		rc = aq_ctx_error(ctx, AQ_EIO, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode))
+		goto out;
+	do
+		k = pread(fd, magic, sizeof(magic), 0);
+	while (k < 0 && errno == EINTR);
+	if (k != (ssize_t)sizeof(magic) || !is_compiled(magic, sizeof(magic))) {
+		if (fmt == AQ_LEX_COMPILED)
+			rc = aq_ctx_error(ctx, AQ_ERULE, "%s: not a valid compiled lexicon: bad magic",
+				path);
+		goto out;
+	}
+	if ((uint64_t)st.st_size >= LEX_FILE_MAX) {
+		rc = aq_ctx_error(ctx, AQ_ELIMIT, "%s: file too large (limit %zu bytes)", path,
+			LEX_FILE_MAX);
+		goto out;
+	}
+	r.fd = fd;
+	r.mem = NULL;
+	r.size = (uint64_t)st.st_size;
+	r.pos = 0;
+	rc = compiled_read(out, ctx, path, &r, fmt);
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 int aq_lexicon_load(aq_lexicon **out, aq_ctx *ctx, const char *path, aq_lexicon_format fmt)
 {
 	lex_loader ld;
@@ -1429,13 +1951,22 @@ int aq_lexicon_load(aq_lexicon **out, aq_ctx *ctx, const char *path, aq_lexicon_
 
 	*out = NULL;
 	memset(&ld, 0, sizeof(ld));
-	if (!path || fmt < AQ_LEX_AUTO || fmt > AQ_LEX_GLOSSARY) {
+	if (!path || fmt < AQ_LEX_AUTO || fmt > AQ_LEX_COMPILED) {
 		rc = aq_ctx_error(ctx, AQ_EINVAL, "aq_lexicon_load: bad path or format");
 		goto out;
 	}
+	rc = compiled_load_file(out, ctx, path, fmt);
+	if (rc != 1)
+		goto out;
 	rc = read_file(&buf, &len, ctx, path);
 	if (rc)
 		goto out;
+	if (is_compiled(buf, len) || fmt == AQ_LEX_COMPILED) {
+		lex_reader r = { -1, buf, len, 0 };
+
+		rc = compiled_read(out, ctx, path, &r, fmt);
+		goto out;
+	}
 	lex = calloc(1, sizeof(*lex));
 	if (!lex) {
 		rc = AQ_ENOMEM;

@@ -264,6 +264,20 @@ glossary_import_ok=1
 n=$((n + 1)); [ $glossary_import_ok = 1 ] || fail "import for check"
 expect 0 "imported glossary loads" check "${R[@]}" --glossary all.tsv --glossary babelon.out clean.txt
 
+# ---- glossary compile: a compiled dictionary or glossary gives the same check ----
+ldata="$src/tests/data/lexicon"
+expect 0 "compile a dictionary" glossary compile "$ldata/tiny.u8" tiny.aqlex
+expect 0 "compile a glossary" glossary compile --format glossary "$ldata/glossary.tsv" gl.aqlex
+for rec in "$src/samples/text/04-acronyms-genes-units.txt" "$src/samples/jsonl/records.jsonl"; do
+  run check --no-config -f jsonl -d "$ldata/tiny.u8" -g "$ldata/glossary.tsv" "$rec"
+  cp "$T/out" plain.out
+  run check --no-config -f jsonl -d tiny.aqlex -g gl.aqlex "$rec"
+  n=$((n + 1)); cmp -s plain.out "$T/out" || fail "compiled lexicons change check's output ($rec)"
+done
+printf 'AQLEX\0garbage' >bad.aqlex
+expect 2 "a damaged compiled dictionary is a configuration error" check --no-config -d bad.aqlex clean.txt &&
+  has err "bad.aqlex: not a valid compiled lexicon" "the error names the file"
+
 # ---- the shipped rules (smoke: they load and run) ------------------------------------
 expect_shipped() {
   n=$((n + 1))

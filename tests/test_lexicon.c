@@ -1,9 +1,10 @@
 /*
  * test_lexicon.c - unit tests of lexicon.c: loading the three formats and
  * auto-detection, load errors with file:line, the stemmer, dictionary
- * matching (en_words, zh_words), glossary matching (find_terms) and
- * malformed input.  Fixtures are in data/lexicon/; the full CC-CEDICT and
- * HPO files are used when the shared corpora are present.
+ * matching (en_words, zh_words), glossary matching (find_terms),
+ * malformed input, and the compiled form (save, load, damaged files).
+ * Fixtures are in data/lexicon/; the full CC-CEDICT and HPO files are used
+ * when the shared corpora are present.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -817,6 +818,580 @@ static void test_full_hpo(void **state)
 	aq_lexicon_free(lex);
 }
 
+/* ------------------------------------------------------------------ */
+/* Compiled lexicons (aq_lexicon_save, and loading the result)          */
+
+static char tmp_dir[64]; /* mkdtemp'd by the first tmp_file(), "" before */
+
+/* A file in the test's private temp dir, written with data when data is
+ * not NULL.  Returns a static path (one at a time). */
+static const char *tmp_file(const char *name, const void *data, size_t len)
+{
+	static char path[128];
+	FILE *f;
+
+	if (!tmp_dir[0]) {
+		snprintf(tmp_dir, sizeof(tmp_dir), "/tmp/aqlex-test-XXXXXX");
+		assert_non_null(mkdtemp(tmp_dir));
+	}
+	snprintf(path, sizeof(path), "%s/%s", tmp_dir, name);
+	if (data) {
+		f = fopen(path, "wb");
+		assert_non_null(f);
+		assert_int_equal(fwrite(data, 1, len, f), len);
+		assert_int_equal(fclose(f), 0);
+	}
+	return path;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n >= 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static const char compiled_dict_src[] =
+	"# a small CC-CEDICT for the compiled-form tests\n"
+	"骨關節炎 骨关节炎 [gu3 guan1 jie2 yan2] /osteoarthritis/\n"
+	"關節炎 关节炎 [guan1 jie2 yan2] /arthritis/\n"
+	"幹細胞 干细胞 [gan4 xi4 bao1] /stem cell/\n"
+	"細胞 细胞 [xi4 bao1] /cell/CL:個|个[ge4]/\n"
+	"治療 治疗 [zhi4 liao2] /to treat/to cure/medical treatment/cure/\n"
+	"患者 患者 [huan4 zhe3] /patient/sufferer/\n"
+	"軟骨 软骨 [ruan3 gu3] /cartilage/\n"
+	"行 行 [hang2] /row/line/profession/\n"
+	"行 行 [xing2] /to walk/to go/capable/\n"
+	"的 的 [de5] /of/~'s (possessive particle)/\n"
+	"𠀋 𠀋 [zhang4] /wide-character headword/\n";
+
+static const char compiled_gloss_src[] =
+	"en\tzh\tstatus\tnote\n"
+	"osteoarthritis\t骨关节炎\tpreferred\n"
+	"osteoarthritis\t骨性关节炎\tdeprecated\tolder term\n"
+	"stem cell\t干细胞\n"
+	"mesenchymal stem cell\t间充质干细胞\tpreferred\tMSC\n"
+	"knee\t膝\tforbidden\n"
+	"knee joint\t膝关节\n";
+
+static const char *const compiled_texts_en[] = {
+	"Mesenchymal stem cells treat knee osteoarthritis in patients.",
+	"The knee joint's cartilage; stem-cell treatment cured arthritis.",
+	"Rows of walking sufferers, lines and professions.",
+	"",
+};
+
+static const char *const compiled_texts_zh[] = {
+	"间充质干细胞治疗膝骨关节炎患者的疗效。",
+	"骨性关节炎患者的膝关节软骨细胞，行走。𠀋行。",
+	"ABC 治療 關節炎 幹細胞",
+	"",
+};
+
+/* Everything a user of the lexicon can see, as one string. */
+static void lexicon_view(char *out, size_t size, const aq_lexicon *lex)
+{
+	const uint32_t *gloss = aq_lexicon_gloss_ids(lex);
+	size_t n = 0;
+
+	n += (size_t)snprintf(out + n, size - n, "size=%zu glossary=%d vocab=%u entries=%zu\n",
+		aq_lexicon_size(lex), aq_lexicon_is_glossary(lex), aq_lexicon_vocab_size(lex),
+		aq_lexicon_entries(lex));
+	for (size_t i = 0; i < aq_lexicon_entries(lex); i++) {
+		const char *en, *zh, *note;
+		aq_term_status st;
+
+		assert_int_equal(aq_lexicon_entry(lex, i, &en, &zh, &st, &note), 0);
+		n += (size_t)snprintf(out + n, size - n, "entry %zu: %s/%s/%d/%s\n", i, en, zh,
+			(int)st, note);
+	}
+	for (size_t t = 0; t < N_ELEMS(compiled_texts_en); t++) {
+		const char *en = compiled_texts_en[t], *zh = compiled_texts_zh[t];
+		aq_u32vec ids;
+		aq_lexhits h;
+		aq_termhits th;
+
+		aq_u32vec_init(&ids);
+		aq_lexhits_init(&h);
+		assert_int_equal(aq_lexicon_en_words(&ids, lex, en, 0, (uint32_t)strlen(en)), 0);
+		for (size_t i = 0; i < ids.n; i++)
+			n += (size_t)snprintf(out + n, size - n, "w%u ", ids.v[i]);
+		assert_int_equal(aq_lexicon_zh_words(&h, lex, zh, 0, (uint32_t)strlen(zh)), 0);
+		for (size_t i = 0; i < h.n; i++) {
+			n += (size_t)snprintf(out + n, size - n, "\n%u-%u:", h.v[i].off, h.v[i].end);
+			for (uint32_t k = 0; k < h.v[i].n; k++)
+				n += (size_t)snprintf(out + n, size - n, " %u", gloss[h.v[i].first + k]);
+		}
+		for (int lang = 0; lang < 2; lang++) {
+			const char *s = lang ? zh : en;
+
+			aq_termhits_init(&th);
+			assert_int_equal(aq_lexicon_find_terms(&th, lex, lang ? AQ_LANG_ZH : AQ_LANG_EN,
+				s, 0, (uint32_t)strlen(s)), 0);
+			for (size_t i = 0; i < th.n; i++)
+				n += (size_t)snprintf(out + n, size - n, "\nterm %u-%u c%u e%u s%u",
+					th.v[i].off, th.v[i].end, th.v[i].concept, th.v[i].entry,
+					th.v[i].status);
+			aq_termhits_dispose(&th);
+		}
+		n += (size_t)snprintf(out + n, size - n, "\n");
+		assert_true(n < size);
+		aq_lexhits_dispose(&h);
+		aq_u32vec_dispose(&ids);
+	}
+}
+
+/* Loads src (a text lexicon), saves it as name.aqlex and loads that:
+ * both must show the same.  Returns the compiled file's path. */
+static const char *roundtrip(const char *name, const char *src, size_t len, bool glossary)
+{
+	static char compiled[128];
+	char *before = malloc(16384), *after = malloc(16384);
+	aq_lexicon *text, *bin;
+	aq_ctx *ctx = NULL;
+	char file[64];
+
+	assert_non_null(before);
+	assert_non_null(after);
+	if (len) {
+		snprintf(file, sizeof(file), "%s.src", name);
+		src = tmp_file(file, src, len);
+	}
+	text = load_ok(src, AQ_LEX_AUTO);
+	assert_int_equal(aq_lexicon_is_glossary(text), glossary);
+	snprintf(file, sizeof(file), "%s.aqlex", name);
+	snprintf(compiled, sizeof(compiled), "%s", tmp_file(file, NULL, 0));
+	assert_int_equal(aq_ctx_new(&ctx), 0);
+	assert_int_equal(aq_lexicon_save(text, ctx, compiled), 0);
+	aq_ctx_free(ctx);
+	bin = load_ok(compiled, AQ_LEX_AUTO);
+	lexicon_view(before, 16384, text);
+	lexicon_view(after, 16384, bin);
+	assert_string_equal(before, after);
+	aq_lexicon_free(bin);
+	bin = load_ok(compiled, AQ_LEX_COMPILED);
+	lexicon_view(after, 16384, bin);
+	assert_string_equal(before, after);
+	aq_lexicon_free(bin);
+	aq_lexicon_free(text);
+	free(before);
+	free(after);
+	return compiled;
+}
+
+static void test_compiled_roundtrip(void **state)
+{
+	aq_lexicon *lex;
+	aq_ctx *ctx = NULL;
+	char *a, *b;
+	size_t alen, blen;
+	const char *path;
+
+	(void)state;
+	roundtrip("dict", compiled_dict_src, sizeof(compiled_dict_src) - 1, false);
+	roundtrip("gloss", compiled_gloss_src, sizeof(compiled_gloss_src) - 1, true);
+	roundtrip("empty", tmp_file("empty.src", "", 0), 0, true);
+	roundtrip("tiny", DATA "tiny.u8", 0, false);
+	roundtrip("tinytsv", DATA "tiny.tsv", 0, false);
+	roundtrip("babelon", DATA "babelon.tsv", 0, true);
+	/* a compiled file compiles to the same bytes */
+	path = roundtrip("dict", compiled_dict_src, sizeof(compiled_dict_src) - 1, false);
+	a = slurp(path, &alen);
+	lex = load_ok(path, AQ_LEX_AUTO);
+	assert_int_equal(aq_ctx_new(&ctx), 0);
+	path = tmp_file("again.aqlex", NULL, 0);
+	assert_int_equal(aq_lexicon_save(lex, ctx, path), 0);
+	b = slurp(path, &blen);
+	assert_int_equal(alen, blen);
+	assert_memory_equal(a, b, alen);
+	/* no PATH.tmp is left behind; a directory that does not exist fails */
+	assert_int_not_equal(access(tmp_file("again.aqlex.tmp", NULL, 0), F_OK), 0);
+	assert_int_equal(aq_lexicon_save(lex, ctx, "/nonexistent-dir/x.aqlex"), AQ_EIO);
+	assert_non_null(strstr(aq_ctx_errmsg(ctx), "/nonexistent-dir/x.aqlex.tmp"));
+	assert_int_equal(aq_lexicon_save(NULL, ctx, path), AQ_EINVAL);
+	aq_ctx_free(ctx);
+	aq_lexicon_free(lex);
+	free(a);
+	free(b);
+}
+
+/* Byte offsets in a version 1 file (see lexicon.c). */
+#define HDR_VERSION 6
+#define HDR_BYTE_ORDER 8
+#define HDR_FLAGS 12
+#define HDR_N_VOCAB 24
+#define HDR_N_CONCEPTS 28
+#define HDR_COUNT 32
+#define HDR_SIZE 48
+#define HDR_LEN 120
+
+static uint64_t hdr_size(const char *f, int sec)
+{
+	uint64_t v;
+
+	memcpy(&v, f + HDR_SIZE + 8 * sec, 8);
+	return v;
+}
+
+static void put_u64(char *f, size_t at, uint64_t v)
+{
+	memcpy(f + at, &v, 8);
+}
+
+static void put_u32(char *f, size_t at, uint32_t v)
+{
+	memcpy(f + at, &v, 4);
+}
+
+static uint32_t get_u32(const char *f, size_t at)
+{
+	uint32_t v;
+
+	memcpy(&v, f + at, 4);
+	return v;
+}
+
+static size_t sec_off(const char *f, int sec)
+{
+	size_t at = HDR_LEN;
+
+	for (int s = 0; s < sec; s++)
+		at += (size_t)hdr_size(f, s);
+	return at;
+}
+
+/* The first used slot of a table section (0 zh ... 3 en), as a file offset. */
+static size_t first_slot(const char *f, int table)
+{
+	size_t at = sec_off(f, 1 + table), end = at + (size_t)hdr_size(f, 1 + table);
+
+	for (; at < end; at += 16) {
+		uint16_t len;
+
+		memcpy(&len, f + at + 12, 2);
+		if (len)
+			return at;
+	}
+	fail_msg("table %d has no used slot", table);
+	return 0;
+}
+
+/* The file must be refused, with a message naming it, and never crash. */
+static void refused(const char *what, const char *data, size_t len, aq_lexicon_format fmt,
+	const char *msg)
+{
+	const char *path = tmp_file("bad.aqlex", data, len);
+	aq_lexicon *lex = (aq_lexicon *)1;
+	aq_ctx *ctx = NULL;
+	int rc;
+
+	assert_int_equal(aq_ctx_new(&ctx), 0);
+	rc = aq_lexicon_load(&lex, ctx, path, fmt);
+	if (rc == 0)
+		fail_msg("%s: a damaged compiled file was loaded", what);
+	assert_null(lex);
+	assert_int_equal(rc, AQ_ERULE);
+	assert_non_null(strstr(aq_ctx_errmsg(ctx), path));
+	if (msg && !strstr(aq_ctx_errmsg(ctx), msg))
+		fail_msg("%s: got \"%s\", want \"%s\"", what, aq_ctx_errmsg(ctx), msg);
+	aq_ctx_free(ctx);
+}
+
+/* Loads a damaged file that may or may not be refused; when loaded, every
+ * lookup must run clean (the sanitizers and valgrind watch). */
+static void maybe_loaded(const char *data, size_t len)
+{
+	const char *path = tmp_file("maybe.aqlex", data, len);
+	aq_lexicon *lex = NULL;
+	aq_ctx *ctx = NULL;
+	char *view;
+
+	assert_int_equal(aq_ctx_new(&ctx), 0);
+	if (aq_lexicon_load(&lex, ctx, path, AQ_LEX_AUTO) == 0) {
+		view = malloc(65536);
+		assert_non_null(view);
+		lexicon_view(view, 65536, lex);
+		free(view);
+		aq_lexicon_free(lex);
+	} else {
+		assert_null(lex);
+		assert_non_null(strstr(aq_ctx_errmsg(ctx), path));
+	}
+	aq_ctx_free(ctx);
+}
+
+static void test_compiled_damaged(void **state)
+{
+	const char *path;
+	char *good, *gloss, *f;
+	size_t len, glen;
+	uint64_t arena;
+	size_t at;
+	uint32_t seed = 12345;
+
+	(void)state;
+	path = roundtrip("dict", compiled_dict_src, sizeof(compiled_dict_src) - 1, false);
+	good = slurp(path, &len);
+	path = roundtrip("gloss", compiled_gloss_src, sizeof(compiled_gloss_src) - 1, true);
+	gloss = slurp(path, &glen);
+	f = malloc((len > glen ? len : glen) + 1);
+	assert_non_null(f);
+	assert_true(len > HDR_LEN + 8192);
+
+	/* truncated anywhere */
+	{
+		size_t cuts[] = { 0, 3, 5, 6, 7, 8, 47, 119, 120, 121, 200, len / 2, len - 8192,
+			len - 1 };
+
+		for (size_t i = 0; i < N_ELEMS(cuts); i++)
+			refused("truncated", good, cuts[i], AQ_LEX_COMPILED,
+				"not a valid compiled lexicon");
+		for (size_t i = 3; i < N_ELEMS(cuts); i++)
+			refused("truncated", good, cuts[i], AQ_LEX_AUTO, "not a valid compiled lexicon");
+	}
+	/* magic, version, byte order, flags */
+	memcpy(f, good, len);
+	f[0] = 'X';
+	refused("bad magic", f, len, AQ_LEX_COMPILED, "bad magic");
+	memcpy(f, good, len);
+	memcpy(f + HDR_VERSION, &(uint16_t){ 2 }, 2);
+	refused("version", f, len, AQ_LEX_AUTO, "format version 2");
+	memcpy(f, good, len);
+	put_u32(f, HDR_BYTE_ORDER, 0x04030201u);
+	refused("byte order", f, len, AQ_LEX_AUTO, "byte order");
+	memcpy(f, good, len);
+	put_u32(f, HDR_FLAGS, get_u32(good, HDR_FLAGS) | 0x100);
+	refused("flags", f, len, AQ_LEX_AUTO, "flags");
+	/* the wrong kind for the caller */
+	refused("kind", good, len, AQ_LEX_GLOSSARY, "a compiled dictionary, not a glossary");
+	refused("kind", gloss, glen, AQ_LEX_CEDICT, "a compiled glossary, not a dictionary");
+	/* section sizes: past the file, overflowing, shifted between sections */
+	for (int sec = 0; sec < 9; sec++) {
+		static const uint64_t bad[] = { UINT64_MAX, UINT64_MAX - 119, (uint64_t)1 << 63,
+			16 };
+
+		for (size_t k = 0; k < N_ELEMS(bad); k++) {
+			memcpy(f, good, len);
+			put_u64(f, HDR_SIZE + 8 * (size_t)sec, hdr_size(good, sec) + bad[k]);
+			refused("section size", f, len, AQ_LEX_AUTO, NULL);
+		}
+		for (int bit = 0; bit < 64; bit += 7) {
+			memcpy(f, good, len);
+			put_u64(f, HDR_SIZE + 8 * (size_t)sec, hdr_size(good, sec) ^ ((uint64_t)1 << bit));
+			refused("section size bit", f, len, AQ_LEX_AUTO, NULL);
+		}
+	}
+	memcpy(f, good, len);
+	f[len] = 0;
+	refused("trailing byte", f, len + 1, AQ_LEX_AUTO, "trailing bytes");
+	arena = hdr_size(good, 0);
+	memcpy(f, good, len);
+	put_u64(f, HDR_SIZE, arena - 16);
+	put_u64(f, HDR_SIZE + 8, hdr_size(good, 1) + 16);
+	refused("table size", f, len, AQ_LEX_AUTO, "power of two");
+	/* counts */
+	memcpy(f, good, len);
+	put_u32(f, HDR_COUNT, get_u32(good, HDR_COUNT) + 1);
+	refused("slot count", f, len, AQ_LEX_AUTO, "zh table: slot count");
+	memcpy(f, good, len);
+	put_u32(f, HDR_N_VOCAB, get_u32(good, HDR_N_VOCAB) + 1000);
+	refused("vocabulary size", f, len, AQ_LEX_AUTO, "vocabulary size");
+	/* slots */
+	at = first_slot(good, 0);
+	memcpy(f, good, len);
+	put_u32(f, at + 4, (uint32_t)arena);
+	refused("slot offset", f, len, AQ_LEX_AUTO, "zh table: slot key outside the string arena");
+	memcpy(f, good, len);
+	put_u32(f, at + 4, UINT32_MAX);
+	refused("slot offset", f, len, AQ_LEX_AUTO, "outside the string arena");
+	memcpy(f, good, len);
+	f[at + 14] = 0x40;
+	refused("slot flags", f, len, AQ_LEX_AUTO, "bad flags");
+	memcpy(f, good, len);
+	put_u32(f, at + 8, UINT32_MAX - 1);
+	f[at + 15] = 8;
+	refused("slot gloss ids", f, len, AQ_LEX_AUTO, "gloss array");
+	at = first_slot(good, 1);
+	memcpy(f, good, len);
+	put_u32(f, at + 8, get_u32(good, HDR_N_VOCAB));
+	refused("vocab id", f, len, AQ_LEX_AUTO, "vocab table: vocabulary id");
+	memcpy(f, good, len);
+	put_u32(f, sec_off(good, 5), get_u32(good, HDR_N_VOCAB));
+	refused("gloss id", f, len, AQ_LEX_AUTO, "gloss id out of range");
+	/* a table with no empty slot would never end a probe */
+	{
+		size_t zh = sec_off(good, 1), cap = (size_t)hdr_size(good, 1) / 16;
+		uint32_t used = 0;
+
+		memcpy(f, good, len);
+		for (size_t i = 0; i < cap; i++) {
+			uint16_t one = 1;
+
+			if (!f[zh + i * 16 + 12] && !f[zh + i * 16 + 13]) {
+				memcpy(f + zh + i * 16 + 12, &one, 2);
+				f[zh + i * 16 + 14] = 2;
+				f[zh + i * 16 + 15] = 0;
+				put_u32(f, zh + i * 16 + 4, 0);
+			}
+			used++;
+		}
+		put_u32(f, HDR_COUNT, used);
+		refused("full table", f, len, AQ_LEX_AUTO, "slot count");
+	}
+
+	/* glossary: entries and concepts */
+	at = sec_off(gloss, 6);
+	memcpy(f, gloss, glen);
+	put_u32(f, at, (uint32_t)hdr_size(gloss, 0));
+	refused("entry string", f, glen, AQ_LEX_AUTO, "entry string outside");
+	memcpy(f, gloss, glen);
+	put_u32(f, at + 12, get_u32(gloss, HDR_N_CONCEPTS));
+	refused("entry concept", f, glen, AQ_LEX_AUTO, "entry of a missing concept");
+	memcpy(f, gloss, glen);
+	put_u32(f, at + 16, 3);
+	refused("entry status", f, glen, AQ_LEX_AUTO, "unknown status");
+	memcpy(f, gloss, glen);
+	put_u32(f, sec_off(gloss, 7), 1000);
+	refused("concept entry", f, glen, AQ_LEX_AUTO, "concept of a missing entry");
+	memcpy(f, gloss, glen);
+	f[sec_off(gloss, 1) - 1] = 'x';
+	refused("arena end", f, glen, AQ_LEX_AUTO, "NUL-terminated");
+	memcpy(f, gloss, glen);
+	put_u32(f, first_slot(gloss, 0) + 8, 1000);
+	f[first_slot(gloss, 0) + 14] = 1;
+	refused("term entry", f, glen, AQ_LEX_AUTO, "zh table: Chinese term of a missing entry");
+	memcpy(f, gloss, glen);
+	put_u32(f, first_slot(gloss, 3) + 8, 1000);
+	f[first_slot(gloss, 3) + 14] = 1;
+	refused("term concept", f, glen, AQ_LEX_AUTO, "en table: English term of a missing");
+
+	/* without the first-character bitmap: the same matches */
+	{
+		char *view1 = malloc(16384), *view2 = malloc(16384);
+		aq_lexicon *a, *b;
+
+		assert_non_null(view1);
+		assert_non_null(view2);
+		for (int k = 0; k < 2; k++) {
+			const char *src = k ? gloss : good;
+			size_t n = k ? glen : len;
+
+			memcpy(f, src, n);
+			put_u64(f, HDR_SIZE + 8 * 8, 0);
+			a = load_ok(tmp_file("bad.aqlex", src, n), AQ_LEX_AUTO);
+			b = load_ok(tmp_file("maybe.aqlex", f, n - 8192), AQ_LEX_AUTO);
+			lexicon_view(view1, 16384, a);
+			lexicon_view(view2, 16384, b);
+			assert_string_equal(view1, view2);
+			aq_lexicon_free(a);
+			aq_lexicon_free(b);
+			put_u64(f, HDR_SIZE + 8 * 8, 4096);
+			refused("bitmap size", f, n - 4096, AQ_LEX_AUTO, "bitmap size");
+		}
+		free(view1);
+		free(view2);
+	}
+
+	/* random damage anywhere but the bitmap: refused or harmless */
+	for (int i = 0; i < 400; i++) {
+		bool is_gloss = i & 1;
+		const char *src = is_gloss ? gloss : good;
+		size_t n = is_gloss ? glen : len, body = n - 8192;
+
+		memcpy(f, src, n);
+		for (int k = 0; k < 1 + i % 4; k++) {
+			seed = seed * 1103515245u + 12345u;
+			at = (seed >> 8) % body;
+			seed = seed * 1103515245u + 12345u;
+			f[at] ^= (char)(1u << ((seed >> 16) % 8));
+		}
+		maybe_loaded(f, n);
+	}
+	free(f);
+	free(good);
+	free(gloss);
+}
+
+/* The shared CC-CEDICT compiled and loaded again: the same words meet. */
+static void test_compiled_full_cedict(void **state)
+{
+	static const char *const zh = "间充质干细胞治疗膝骨关节炎的疗效。骨關節炎患者。";
+	static const char *const en = "Mesenchymal stem cells for knee osteoarthritis: efficacy.";
+	aq_lexicon *text, *bin;
+	aq_ctx *ctx = NULL;
+	aq_lexhits h1, h2;
+	aq_u32vec v1, v2;
+	const char *path;
+
+	(void)state;
+	if (access(SHARED_CEDICT, R_OK) != 0) {
+		skip();
+		return;
+	}
+	text = load_ok(SHARED_CEDICT, AQ_LEX_AUTO);
+	path = tmp_file("cedict.aqlex", NULL, 0);
+	assert_int_equal(aq_ctx_new(&ctx), 0);
+	assert_int_equal(aq_lexicon_save(text, ctx, path), 0);
+	aq_ctx_free(ctx);
+	bin = load_ok(path, AQ_LEX_AUTO);
+	assert_int_equal(aq_lexicon_size(text), aq_lexicon_size(bin));
+	assert_int_equal(aq_lexicon_vocab_size(text), aq_lexicon_vocab_size(bin));
+	aq_lexhits_init(&h1);
+	aq_lexhits_init(&h2);
+	aq_u32vec_init(&v1);
+	aq_u32vec_init(&v2);
+	assert_int_equal(aq_lexicon_zh_words(&h1, text, zh, 0, (uint32_t)strlen(zh)), 0);
+	assert_int_equal(aq_lexicon_zh_words(&h2, bin, zh, 0, (uint32_t)strlen(zh)), 0);
+	assert_int_equal(h1.n, h2.n);
+	assert_true(h1.n > 5);
+	for (size_t i = 0; i < h1.n; i++) {
+		assert_int_equal(h1.v[i].off, h2.v[i].off);
+		assert_int_equal(h1.v[i].end, h2.v[i].end);
+		assert_int_equal(h1.v[i].n, h2.v[i].n);
+		assert_memory_equal(aq_lexicon_gloss_ids(text) + h1.v[i].first,
+			aq_lexicon_gloss_ids(bin) + h2.v[i].first, h1.v[i].n * sizeof(uint32_t));
+	}
+	assert_int_equal(aq_lexicon_en_words(&v1, text, en, 0, (uint32_t)strlen(en)), 0);
+	assert_int_equal(aq_lexicon_en_words(&v2, bin, en, 0, (uint32_t)strlen(en)), 0);
+	assert_int_equal(v1.n, v2.n);
+	assert_memory_equal(v1.v, v2.v, v1.n * sizeof(uint32_t));
+	aq_u32vec_dispose(&v1);
+	aq_u32vec_dispose(&v2);
+	aq_lexhits_dispose(&h1);
+	aq_lexhits_dispose(&h2);
+	aq_lexicon_free(text);
+	aq_lexicon_free(bin);
+	unlink(path);
+}
+
+/* Removes what the compiled tests wrote. */
+static int tmp_cleanup(void **state)
+{
+	static const char *const names[] = { "dict.src", "dict.aqlex", "gloss.src",
+		"gloss.aqlex", "empty.aqlex", "tiny.aqlex", "tinytsv.aqlex", "babelon.aqlex",
+		"again.aqlex", "empty.src", "bad.aqlex", "maybe.aqlex", "cedict.aqlex" };
+
+	(void)state;
+	if (!tmp_dir[0])
+		return 0;
+	for (size_t i = 0; i < N_ELEMS(names); i++)
+		unlink(tmp_file(names[i], NULL, 0));
+	rmdir(tmp_dir);
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -837,7 +1412,10 @@ int main(void)
 		cmocka_unit_test(test_vectors),
 		cmocka_unit_test(test_full_cedict),
 		cmocka_unit_test(test_full_hpo),
+		cmocka_unit_test(test_compiled_roundtrip),
+		cmocka_unit_test(test_compiled_damaged),
+		cmocka_unit_test(test_compiled_full_cedict),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, tmp_cleanup);
 }

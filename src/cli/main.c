@@ -21,7 +21,7 @@ static const struct command {
 	{ "report", cmd_report, "write the editorial HTML report of a report store" },
 	{ "merge", cmd_merge, "merge report databases (audit shards) into one" },
 	{ "rules", cmd_rules, "list the rules or run their self-tests" },
-	{ "glossary", cmd_glossary, "import standard term lists into alignqa's glossary form" },
+	{ "glossary", cmd_glossary, "import term lists into alignqa's glossary form; compile lexicons" },
 };
 
 static void usage(FILE *fp)
