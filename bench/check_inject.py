@@ -237,6 +237,9 @@ def traditional_chars(cedict):
     headword uses (empty without the dictionary)."""
     if not cedict or not os.path.exists(cedict):
         return set()
+    with open(cedict, 'rb') as f:
+        if f.read(6) == b'AQLEX\0':  # compiled (alignqa glossary compile): no text
+            return set()
     trad, simp = set(), set()
     with open(cedict, encoding='utf-8') as f:
         for line in f:
@@ -415,7 +418,7 @@ def main():
     glossary = load_glossary(gloss_path) if os.path.exists(gloss_path) else {}
 
     # the records do not depend on --dictionary (what alignqa is given)
-    trad = traditional_chars(args.dictionary or cedict)
+    trad = traditional_chars(cedict or args.dictionary)
     clean = []
     for direction, pairs in read_lines(corpus):
         for start, part in chunks(pairs, args.chunk, trad):
