@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 	}
 	for (int k = 0; k < rounds; k++) {
 		for (size_t i = 0; i < n; i++) {
-			aq_alignment a = { recs[i], &en, &zh, &beads, NULL, NULL, 0 };
+			aq_alignment a = { recs[i], &en, &zh, &beads, NULL };
 			t0 = now();
 			aq_segment_text(&en, seg, AQ_LANG_EN, recs[i]->en, recs[i]->en_len);
 			aq_segment_text(&zh, seg, AQ_LANG_ZH, recs[i]->zh, recs[i]->zh_len);
@@ -83,7 +83,7 @@ int main(int argc, char **argv)
 			t0 = now();
 			aq_align(&beads, al, recs[i]->en, en.v, en.n, recs[i]->zh, zh.v, zh.n);
 			t_al += now() - t0;
-			a.anchor_sents = aq_aligner_anchors(al, &a.anchors, &a.anchor_first);
+			a.evidence = aq_aligner_evidence(al);
 			if (k == 0)
 				sents += en.n + zh.n;
 			if (chk) {

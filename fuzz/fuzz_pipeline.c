@@ -140,7 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (aq_align(&beads, pipe_state.al, rec->en, en_s.v, en_s.n, rec->zh, zh_s.v, zh_s.n))
 		goto out;
 	pipeline_check_beads(&beads, en_s.n, zh_s.n);
-	a = (aq_alignment){ rec, &en_s, &zh_s, &beads, NULL, NULL, 0 };
+	a = (aq_alignment){ rec, &en_s, &zh_s, &beads, NULL };
 	(void)aq_check(&findings, pipe_state.chk, &a);
 out:
 	aq_ctx_clear(pipe_state.ctx);

@@ -127,7 +127,11 @@ struct aq_aligner {
 	aq_anchors anchors;     /* every sentence's, en then zh (aq_aligner_anchors) */
 	uint32_t *anc_sent;     /* sentence -> first of its anchors; [n] = end */
 	size_t anc_sent_cap;
-	size_t anc_sents;       /* sentences anc_sent describes; 0 = none */
+	uint16_t *dict_words;   /* per sentence (en then zh), with a dictionary */
+	uint16_t *dict_matched;
+	size_t dict_cap;
+	aq_align_evidence ev;   /* what aq_aligner_evidence() gives; n_sents 0:
+	                         * nothing (before or after a failed align) */
 	sent *en, *zh;
 	size_t sent_cap;
 	keyslot *keys;
@@ -247,6 +251,8 @@ void aq_aligner_free(aq_aligner *al)
 		return;
 	aq_anchors_dispose(&al->anchors);
 	free(al->anc_sent);
+	free(al->dict_words);
+	free(al->dict_matched);
 	aq_u32vec_dispose(&al->en_words);
 	aq_lexhits_dispose(&al->zh_hits);
 	free(al->en);
@@ -448,16 +454,12 @@ static int prepare_anchors(aq_aligner *al, const char *en, const aq_span *en_s, 
 		}
 	}
 out:
-	if (!rc)
-		al->anc_sents = en_n + zh_n;
 	return rc;
 }
 
-size_t aq_aligner_anchors(const aq_aligner *al, const aq_anchors **anchors, const uint32_t **first)
+const aq_align_evidence *aq_aligner_evidence(const aq_aligner *al)
 {
-	*anchors = al->anc_sents ? &al->anchors : NULL;
-	*first = al->anc_sents ? al->anc_sent : NULL;
-	return al->anc_sents;
+	return al->ev.n_sents ? &al->ev : NULL;
 }
 
 /* ---- dictionary ------------------------------------------------------- */
@@ -843,6 +845,45 @@ static float bead_score(double margin, double fit, int a, int b)
 	return (float)(1 / (1 + exp(-z)));
 }
 
+/* Room for n sentences in the dictionary coverage arrays. */
+static int grow2_u16(aq_aligner *al, size_t n)
+{
+	size_t cap = al->dict_cap;
+
+	if (grow((void **)&al->dict_words, &cap, n + 1, sizeof(uint16_t)))
+		return AQ_ENOMEM;
+	cap = al->dict_cap;
+	if (grow((void **)&al->dict_matched, &cap, n + 1, sizeof(uint16_t)))
+		return AQ_ENOMEM;
+	al->dict_cap = cap;
+	return 0;
+}
+
+/* Dictionary coverage of the sentences of one chosen bead: how many of each
+ * sentence's dictionary words have a counterpart on the other side of the
+ * bead (pair evidence of the bead's pairs, in the ring). */
+static void bead_coverage(aq_aligner *al, size_t ei, int a, size_t zi, int b, size_t en_n,
+	int maxb)
+{
+	for (int x = 0; x < a; x++) {
+		const pairm *row = al->ring[(ei + (size_t)x) % (size_t)maxb];
+		uint64_t de = 0;
+
+		for (int y = 0; y < b; y++)
+			de |= row[y].de;
+		al->dict_words[ei + (size_t)x] = (uint16_t)al->en[ei + (size_t)x].lex_n;
+		al->dict_matched[ei + (size_t)x] = (uint16_t)__builtin_popcountll(de);
+	}
+	for (int y = 0; y < b; y++) {
+		uint64_t dz = 0;
+
+		for (int x = 0; x < a; x++)
+			dz |= al->ring[(ei + (size_t)x) % (size_t)maxb][y].dz;
+		al->dict_words[en_n + zi + (size_t)y] = (uint16_t)al->zh[zi + (size_t)y].lex_n;
+		al->dict_matched[en_n + zi + (size_t)y] = (uint16_t)__builtin_popcountll(dz);
+	}
+}
+
 int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s, size_t en_n,
 	const char *zh, const aq_span *zh_s, size_t zh_n)
 {
@@ -852,7 +893,7 @@ int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s,
 	bool touched;
 
 	out->n = 0;
-	al->anc_sents = 0;
+	memset(&al->ev, 0, sizeof(al->ev));
 	if (en_n > MAX_SENTENCES || zh_n > MAX_SENTENCES)
 		return aq_ctx_error(al->ctx, AQ_ELIMIT, "too many sentences to align (%zu, %zu; limit %d)",
 			en_n, zh_n, MAX_SENTENCES);
@@ -963,6 +1004,8 @@ int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s,
 		w *= 2;
 	}
 
+	if (al->dict && grow2_u16(al, en_n + zh_n))
+		goto nomem;
 	/* emit beads in order: collect backwards, then reverse */
 	{
 		size_t i = en_n, j = zh_n;
@@ -986,6 +1029,8 @@ int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s,
 				for (int y = 0; y < b; y++)
 					pair_evidence(al, &al->ring[r][y], s, j - b + y);
 			}
+			if (al->dict)
+				bead_coverage(al, i - a, a, j - b, b, en_n, maxb);
 			fit = bead_fit(al, i - a, a, j - b, b, maxb);
 			bead.en_idx = (uint32_t)(i - a);
 			bead.zh_idx = (uint32_t)(j - b);
@@ -1004,6 +1049,11 @@ int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s,
 		}
 	}
 	(void)n_path;
+	al->ev.n_sents = en_n + zh_n;
+	al->ev.anchors = &al->anchors;
+	al->ev.anchor_first = al->anc_sent;
+	al->ev.dict_words = al->dict ? al->dict_words : NULL;
+	al->ev.dict_matched = al->dict ? al->dict_matched : NULL;
 	return 0;
 nomem:
 	rc = AQ_ENOMEM;

@@ -433,12 +433,24 @@ void aq_aligner_free(aq_aligner *al);
  * exactly once.  Returns 0, AQ_ENOMEM or AQ_ELIMIT. */
 int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s, size_t en_n,
 	const char *zh, const aq_span *zh_s, size_t zh_n);
-/* The anchors the last successful aq_align() found, with the aligner's
- * glossary: every English sentence, then every Chinese one; sentence i
- * has (*anchors)->v[(*first)[i] .. (*first)[i + 1]).  Returns the number
- * of sentences (en_n + zh_n), 0 (and NULLs) when there are none to give.
- * Valid until the next aq_align() or aq_aligner_free(). */
-size_t aq_aligner_anchors(const aq_aligner *al, const aq_anchors **anchors, const uint32_t **first);
+/* What the last successful aq_align() saw of each sentence: every English
+ * sentence, then every Chinese one (n_sents = en_n + zh_n). */
+typedef struct aq_align_evidence {
+	size_t n_sents;
+	/* anchors found with the aligner's glossary: sentence i has
+	 * anchors->v[anchor_first[i] .. anchor_first[i + 1]) */
+	const aq_anchors *anchors;
+	const uint32_t *anchor_first;
+	/* with a dictionary (else NULL): the sentence's dictionary words
+	 * scored (English words with a gloss, Chinese words), at most 64, and
+	 * how many of them have a counterpart in the other side of its bead */
+	const uint16_t *dict_words;
+	const uint16_t *dict_matched;
+} aq_align_evidence;
+
+/* The evidence of the last successful aq_align(), or NULL.  Valid until
+ * the next aq_align() or aq_aligner_free(). */
+const aq_align_evidence *aq_aligner_evidence(const aq_aligner *al);
 
 /* ------------------------------------------------------------------ */
 /* Writers for segment and align results (report_align.c)              */
@@ -449,13 +461,11 @@ typedef struct aq_alignment {
 	const aq_spans *en_sents;
 	const aq_spans *zh_sents;
 	const aq_beads *beads; /* NULL for segmentation only */
-	/* Optional (NULL, 0 when not known): the aligner's anchors of these
-	 * sentences, as aq_aligner_anchors() gives them, so that aq_check()
-	 * need not find them again.  Used only when anchor_sents equals
-	 * en_sents->n + zh_sents->n (anchor_first then has one entry more). */
-	const aq_anchors *anchors;
-	const uint32_t *anchor_first;
-	size_t anchor_sents;
+	/* Optional (NULL when not known): what the aligner saw of these
+	 * sentences (aq_aligner_evidence()), so that aq_check() need not find
+	 * the anchors again and can see which words found no counterpart.
+	 * Used only when its n_sents is en_sents->n + zh_sents->n. */
+	const aq_align_evidence *evidence;
 } aq_alignment;
 
 /* Human-readable sentences with offsets. */

@@ -101,14 +101,14 @@ static void audit_progress(audit *au, bool force)
 static void audit_check_record(audit_worker *w, audit_slot *s)
 {
 	const aq_record *rec = s->rec;
-	aq_alignment a = { rec, &s->en_s, &s->zh_s, &s->beads, NULL, NULL, 0 };
+	aq_alignment a = { rec, &s->en_s, &s->zh_s, &s->beads, NULL };
 
 	s->failed = false;
 	if (aq_segment_text(&s->en_s, w->seg, AQ_LANG_EN, rec->en, rec->en_len) ||
 	    aq_segment_text(&s->zh_s, w->seg, AQ_LANG_ZH, rec->zh, rec->zh_len) ||
 	    aq_align(&s->beads, w->al, rec->en, s->en_s.v, s->en_s.n, rec->zh, s->zh_s.v,
 		    s->zh_s.n) ||
-	    (a.anchor_sents = aq_aligner_anchors(w->al, &a.anchors, &a.anchor_first), 0) ||
+	    (a.evidence = aq_aligner_evidence(w->al), 0) ||
 	    aq_check(&s->findings, w->chk, &a)) {
 		s->failed = true;
 		snprintf(s->error, sizeof(s->error), "%s:%u: record %s: %s",
@@ -161,7 +161,7 @@ static int audit_input_error(audit *au, const char *message)
 /* Stores the finished record of slot s and frees it. */
 static int audit_store_slot(audit *au, audit_slot *s)
 {
-	aq_alignment a = { s->rec, &s->en_s, &s->zh_s, &s->beads, NULL, NULL, 0 };
+	aq_alignment a = { s->rec, &s->en_s, &s->zh_s, &s->beads, NULL };
 	int rc;
 
 	if (s->failed) {

@@ -64,6 +64,18 @@
  *                           min_en [40] English characters are skipped.
  *                           {ratio}, {low}, {high}, {percent} (of the median
  *                           0.282), {direction} ("short" or "long").
+ * structure.lexical-gap     with a dictionary only: a sentence of a bead whose
+ *                           dictionary words (at least min_words [6]) mostly
+ *                           find no counterpart on the other side: its share
+ *                           of matched words under share [0.2] times the
+ *                           record's median share (itself at least
+ *                           min_median [0.3], over the sentences with
+ *                           min_words).  Part of the English was left out
+ *                           (side "English") or the Chinese holds more than
+ *                           its source (side "Chinese").  Not reported where
+ *                           the bead already has an omission, addition,
+ *                           untranslated or length-ratio finding.  {side},
+ *                           {matched}, {words}, {percent}, {median}.
  * structure.low-confidence  a bead with both sides scored under min_score
  *                           [0.3].  {score}, {threshold}.
  * structure.out-of-order    a 1-0 and a 0-1 bead, not neighbours, whose
@@ -201,6 +213,7 @@ enum builtin {
 	B_COPIED,
 	B_LENGTH,
 	B_LOWCONF,
+	B_LEXGAP,
 	B_ORDER,
 	B_NUM_MISSING,
 	B_NUM_EXTRA,
@@ -229,6 +242,8 @@ static const struct {
 		"Chinese copies {words} English words of its source: \"{match}\"" },
 	[B_LENGTH] = { "structure.length-ratio",
 		"Chinese is unusually {direction} for its English ({percent}% of the usual length)" },
+	[B_LEXGAP] = { "structure.lexical-gap",
+		"much of the {side} has no counterpart: {matched} of {words} dictionary words" },
 	[B_LOWCONF] = { "structure.low-confidence",
 		"sentence pairing is uncertain (score {score} < {threshold})" },
 	[B_ORDER] = { "structure.out-of-order",
@@ -368,6 +383,9 @@ typedef struct run {
 	const aq_rule_info *rule[B__COUNT];
 	const aq_rule_info *grule[3];
 	bool zh_traditional;      /* the Chinese is in Traditional script */
+	double cov_median[2];     /* median dictionary coverage, en and zh (-1:
+	                           * no dictionary or too few words) */
+	uint32_t structural_bead; /* last bead with a structural finding */
 } run;
 
 static int grow(void **p, size_t *cap, size_t need, size_t size)
@@ -602,6 +620,9 @@ static int emit_rule(run *r, const aq_rule_info *ri, const char *dflt, const aq_
 static int emit(run *r, enum builtin b, const aq_span *en, const aq_span *zh, uint32_t bead,
 	const char *const *keys, const char *const *vals, size_t n)
 {
+	if (b == B_OMISSION || b == B_ADDITION || b == B_UNTRANSLATED || b == B_COPIED ||
+	    b == B_LENGTH)
+		r->structural_bead = bead;
 	return emit_rule(r, r->rule[b], builtins[b].dflt, en, zh, bead, keys, vals, n);
 }
 
@@ -883,15 +904,25 @@ static int copy_anchors(aq_anchors *out, uint32_t *out_first, const aq_anchors *
 	return 0;
 }
 
+/* Does the alignment carry the aligner's evidence for these sentences? */
+static bool has_evidence(const run *r)
+{
+	const aq_align_evidence *ev = r->a->evidence;
+
+	return ev && ev->anchors && ev->anchor_first && ev->n_sents == r->es->n + r->zs->n;
+}
+
 static int reuse_anchors(run *r)
 {
 	aq_checker *chk = r->chk;
+
+	const aq_align_evidence *ev = r->a->evidence;
 	int rc;
 
-	if ((rc = copy_anchors(&chk->anc_en, chk->anc_en_first, r->a->anchors,
-			r->a->anchor_first, 0, r->es->n)))
+	if ((rc = copy_anchors(&chk->anc_en, chk->anc_en_first, ev->anchors, ev->anchor_first, 0,
+			r->es->n)))
 		return rc;
-	return copy_anchors(&chk->anc_zh, chk->anc_zh_first, r->a->anchors, r->a->anchor_first,
+	return copy_anchors(&chk->anc_zh, chk->anc_zh_first, ev->anchors, ev->anchor_first,
 		r->es->n, r->zs->n);
 }
 
@@ -904,7 +935,7 @@ static int record_anchors(run *r)
 	    grow((void **)&chk->anc_zh_first, &chk->anc_zh_cap, r->zs->n + 1, sizeof(uint32_t)))
 		return AQ_ENOMEM;
 	chk->anc_en.n = chk->anc_zh.n = 0;
-	if (r->a->anchors && r->a->anchor_first && r->a->anchor_sents == r->es->n + r->zs->n)
+	if (has_evidence(r))
 		return reuse_anchors(r);
 	for (size_t i = 0; i < r->es->n; i++) {
 		chk->anc_en_first[i] = (uint32_t)chk->anc_en.n;
@@ -1362,6 +1393,100 @@ out:
 	free(ew);
 	free(zw);
 	return rc;
+}
+
+/* The record's median dictionary coverage on one side (0 en, 1 zh): the
+ * share of matched words of the sentences in two-sided beads that have at
+ * least min_words of them; -1 without a dictionary or with fewer than 3
+ * such sentences. */
+static int coverage_medians(run *r)
+{
+	const aq_align_evidence *ev = r->a->evidence;
+	double min_words = param(r, B_LEXGAP, "min_words", 6);
+	double *v;
+	size_t n[2] = { 0, 0 }, total = r->es->n + r->zs->n;
+
+	r->cov_median[0] = r->cov_median[1] = -1;
+	if (!r->rule[B_LEXGAP] || !ev || !ev->dict_words || !ev->dict_matched ||
+	    ev->n_sents != total || total == 0)
+		return 0;
+	if (!(v = malloc(total * sizeof(double))))
+		return AQ_ENOMEM;
+	for (int side = 0; side < 2; side++) {
+		double *w = v + (side ? n[0] : 0);
+
+		for (size_t i = 0; i < r->a->beads->n; i++) {
+			const aq_bead *b = &r->a->beads->v[i];
+			uint32_t first = side ? b->zh_idx : b->en_idx, cnt = side ? b->zh_n : b->en_n;
+
+			if (!b->en_n || !b->zh_n)
+				continue;
+			for (uint32_t k = first; k < first + cnt; k++) {
+				size_t at = (side ? r->es->n : 0) + k;
+
+				if (ev->dict_words[at] >= min_words)
+					w[n[side]++] = (double)ev->dict_matched[at] / ev->dict_words[at];
+			}
+		}
+		if (n[side] >= 3) {
+			/* insertion sort: a record has tens of sentences */
+			for (size_t a = 1; a < n[side]; a++)
+				for (size_t b = a; b > 0 && w[b - 1] > w[b]; b--) {
+					double t = w[b];
+
+					w[b] = w[b - 1];
+					w[b - 1] = t;
+				}
+			r->cov_median[side] = w[n[side] / 2];
+		}
+	}
+	free(v);
+	return 0;
+}
+
+/* structure.lexical-gap (see the table at the top). */
+static int check_lexical(run *r, const aq_bead *b, uint32_t bead)
+{
+	const aq_align_evidence *ev = r->a->evidence;
+	double min_words = param(r, B_LEXGAP, "min_words", 6);
+	double share = param(r, B_LEXGAP, "share", 0.2);
+	double min_median = param(r, B_LEXGAP, "min_median", 0.3);
+	int rc;
+
+	if (r->cov_median[0] < 0 && r->cov_median[1] < 0)
+		return 0;
+	if (!b->en_n || !b->zh_n || r->structural_bead == bead)
+		return 0;
+	for (int side = 0; side < 2; side++) {
+		uint32_t first = side ? b->zh_idx : b->en_idx, cnt = side ? b->zh_n : b->en_n;
+		double med = r->cov_median[side];
+
+		if (med < min_median)
+			continue;
+		for (uint32_t k = first; k < first + cnt; k++) {
+			size_t at = (side ? r->es->n : 0) + k;
+			unsigned words = ev->dict_words[at], matched = ev->dict_matched[at];
+			char bw[16], bm[16], bp[16], bmed[16];
+			aq_span sp = side ? r->zs->v[k] : r->es->v[k];
+			aq_span other = side ? side_span(r->es, b->en_idx, b->en_n) :
+				side_span(r->zs, b->zh_idx, b->zh_n);
+
+			if (words < min_words || (double)matched / words >= share * med)
+				continue;
+			snprintf(bw, sizeof(bw), "%u", words);
+			snprintf(bm, sizeof(bm), "%u", matched);
+			snprintf(bp, sizeof(bp), "%d", (int)lround(100.0 * matched / words));
+			snprintf(bmed, sizeof(bmed), "%d", (int)lround(100 * med));
+			if ((rc = emit(r, B_LEXGAP, side ? &other : &sp, side ? &sp : &other, bead,
+					(const char *[]){ "side", "matched", "words", "percent", "median" },
+					(const char *[]){ side ? "Chinese" : "English", bm, bw, bp, bmed },
+					5)))
+				return rc;
+			r->structural_bead = bead;
+			return 0; /* one a bead */
+		}
+	}
+	return 0;
 }
 
 static int check_bead_structure(run *r, const aq_bead *b, uint32_t bead)
@@ -3233,8 +3358,9 @@ int aq_check(aq_findings *out, aq_checker *chk, const aq_alignment *a)
 	}
 	memset(chk->done_en, 0, r.es->n + 1);
 	memset(chk->done_zh, 0, r.zs->n + 1);
+	r.structural_bead = AQ_NO_SPAN;
 	if ((rc = record_units(&r)) || (rc = record_anchors(&r)) || (rc = record_terms(&r)) ||
-	    (rc = collect_defs(&r)))
+	    (rc = collect_defs(&r)) || (rc = coverage_medians(&r)))
 		goto out;
 	if (r.rule[B_ORDER] && (rc = check_order(&r)))
 		goto out;
@@ -3248,7 +3374,7 @@ int aq_check(aq_findings *out, aq_checker *chk, const aq_alignment *a)
 
 		if ((rc = aq_rules_apply(out, chk->rules, chk->scratch, chk->ctx, r.rec, en, zh, bead)))
 			goto out;
-		if ((rc = check_bead_structure(&r, b, bead)))
+		if ((rc = check_bead_structure(&r, b, bead)) || (rc = check_lexical(&r, b, bead)))
 			goto out;
 		if (b->en_n && b->zh_n && ((rc = check_numbers(&r, b, bead)) ||
 		    (rc = check_acronyms(&r, b, bead)) || (rc = check_acronym_defined(&r, b, bead))))

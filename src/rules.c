@@ -2433,7 +2433,7 @@ static int run_example(selftest *t, const rule *r, const example *ex, const aq_f
 		aq_spans en_s = { es, rec->en_len ? 1 : 0, 1 }, zh_s = { zs, rec->zh_len ? 1 : 0, 1 };
 		aq_bead bd = { 0, 0, rec->en_len ? 1 : 0, rec->zh_len ? 1 : 0, (float)ex->score };
 		aq_beads beads = { &bd, 1, 1 };
-		aq_alignment a = { rec, &en_s, &zh_s, &beads, NULL, NULL, 0 };
+		aq_alignment a = { rec, &en_s, &zh_s, &beads, NULL };
 
 		if (!t->chk && !t->chk_rc)
 			t->chk_rc = aq_checker_new(&t->chk, ctx, t->rules);

@@ -155,7 +155,7 @@ static void make_beads(env *e, const char *spec, float score)
 /* Segments, aligns (or takes the beads given) and checks one record. */
 static int run(env *e, aq_record *rec, const char *beads, float score)
 {
-	aq_alignment a = { rec, &e->es, &e->zs, &e->beads, NULL, NULL, 0 };
+	aq_alignment a = { rec, &e->es, &e->zs, &e->beads, NULL };
 	int rc;
 
 	assert_int_equal(aq_segment_text(&e->es, e->seg, AQ_LANG_EN, rec->en, rec->en_len), 0);
@@ -173,8 +173,11 @@ static int run(env *e, aq_record *rec, const char *beads, float score)
 		aq_findings again;
 
 		aq_findings_init(&again);
-		a.anchor_sents = aq_aligner_anchors(e->al, &a.anchors, &a.anchor_first);
-		assert_int_equal(a.anchor_sents, e->es.n + e->zs.n);
+		a.evidence = aq_aligner_evidence(e->al);
+		if (e->es.n + e->zs.n) {
+			assert_non_null(a.evidence);
+			assert_int_equal(a.evidence->n_sents, e->es.n + e->zs.n);
+		}
 		assert_int_equal(aq_check(&again, e->chk, &a), 0);
 		assert_int_equal(again.n, e->f.n);
 		for (size_t i = 0; i < again.n; i++) {
@@ -539,7 +542,7 @@ static void test_malformed(void **state)
 	/* a bead past the sentences is the caller's mistake */
 	{
 		aq_record *rec = make_record("beads", "One. Two.", 9, "一。二。", 12, NULL);
-		aq_alignment a = { rec, &e->es, &e->zs, &e->beads, NULL, NULL, 0 };
+		aq_alignment a = { rec, &e->es, &e->zs, &e->beads, NULL };
 
 		assert_int_equal(run(e, rec, "1-1 1-1", 1.0f), 0);
 		e->beads.v[1].en_n = 3;

@@ -142,7 +142,7 @@ static void sample_init(sample *s, const char *id, const char *journal)
 	s->beads.v[0] = (aq_bead){ 0, 0, 1, 1, 0.875f };
 	s->beads.v[1] = (aq_bead){ 1, 1, 1, 1, 0.5f };
 	aq_findings_init(&s->f);
-	s->a = (aq_alignment){ s->rec, &s->en, &s->zh, &s->beads, NULL, NULL, 0 };
+	s->a = (aq_alignment){ s->rec, &s->en, &s->zh, &s->beads, NULL };
 }
 
 static void sample_add(sample *s, const char *rule, aq_severity sev, aq_category cat,

@@ -108,7 +108,7 @@ static void input_error(const cli_pipeline_opts *opts, cli_out *out, void *paylo
 static int pipeline_record(pipeline *p, const aq_record *rec, const cli_pipeline_opts *opts,
 	cli_emit_fn emit, void *payload, cli_out *out)
 {
-	aq_alignment a = { rec, &p->en_s, &p->zh_s, NULL, NULL, NULL, 0 };
+	aq_alignment a = { rec, &p->en_s, &p->zh_s, NULL, NULL };
 
 	if (aq_segment_text(&p->en_s, p->seg, AQ_LANG_EN, rec->en, rec->en_len) ||
 	    aq_segment_text(&p->zh_s, p->seg, AQ_LANG_ZH, rec->zh, rec->zh_len)) {
@@ -124,7 +124,7 @@ static int pipeline_record(pipeline *p, const aq_record *rec, const cli_pipeline
 			return -1;
 		}
 		a.beads = &p->beads;
-		a.anchor_sents = aq_aligner_anchors(p->al, &a.anchors, &a.anchor_first);
+		a.evidence = aq_aligner_evidence(p->al);
 	}
 	if (emit(out, &a, payload))
 		return -1;
@@ -238,7 +238,7 @@ int cli_run_presegmented(const char *en_path, const char *zh_path,
 {
 	pipeline p;
 	aq_record *rec = NULL;
-	aq_alignment a = { NULL, NULL, NULL, NULL, NULL, NULL, 0 };
+	aq_alignment a = { NULL, NULL, NULL, NULL, NULL };
 	int rc;
 	const char *base;
 
@@ -279,7 +279,7 @@ int cli_run_presegmented(const char *en_path, const char *zh_path,
 	a.en_sents = &p.en_s;
 	a.zh_sents = &p.zh_s;
 	a.beads = &p.beads;
-	a.anchor_sents = aq_aligner_anchors(p.al, &a.anchors, &a.anchor_first);
+	a.evidence = aq_aligner_evidence(p.al);
 	rc = emit(out, &a, payload) || cli_out_flush(out, FLUSH_AT) ? EXIT_INPUT : EXIT_CLEAN;
 out:
 	aq_record_free(rec);
