@@ -124,7 +124,7 @@ struct aq_aligner {
 	const aq_lexicon *glossary;
 
 	/* scratch, reused across records */
-	aq_anchors anchors;     /* every sentence's, en then zh (aq_aligner_anchors) */
+	aq_anchors anchors;     /* every sentence's, en then zh (aq_aligner_evidence) */
 	uint32_t *anc_sent;     /* sentence -> first of its anchors; [n] = end */
 	size_t anc_sent_cap;
 	uint16_t *dict_words;   /* per sentence (en then zh), with a dictionary */
