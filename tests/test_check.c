@@ -594,12 +594,57 @@ static void test_house_style(void **state)
 	}
 }
 
+/* Evidence that describes other sentences is not used: the checker finds
+ * its own anchors and reports the same as without evidence. */
+static void test_stale_evidence(void **state)
+{
+	static const char en1[] = "Pain fell by 42% (p < 0.01). It was safe.";
+	static const char zh1[] = "疼痛减轻了42%（p < 0.01）。它是安全的。";
+	static const char en2[] = "OA affects 240 million people worldwide.";
+	static const char zh2[] = "全球有2.4亿人患有骨关节炎。";
+	env *e = *state;
+	aq_record *r1 = make_record("one", en1, strlen(en1), zh1, strlen(zh1), NULL);
+	aq_record *r2 = make_record("two", en2, strlen(en2), zh2, strlen(zh2), NULL);
+	aq_spans es1, zs1;
+	aq_beads b1;
+	aq_findings plain;
+	aq_alignment a = { r2, &e->es, &e->zs, &e->beads, NULL };
+
+	aq_spans_init(&es1);
+	aq_spans_init(&zs1);
+	aq_beads_init(&b1);
+	aq_findings_init(&plain);
+	assert_int_equal(aq_segment_text(&es1, e->seg, AQ_LANG_EN, en1, strlen(en1)), 0);
+	assert_int_equal(aq_segment_text(&zs1, e->seg, AQ_LANG_ZH, zh1, strlen(zh1)), 0);
+	assert_int_equal(aq_align(&b1, e->al, en1, es1.v, es1.n, zh1, zs1.v, zs1.n), 0);
+	assert_non_null(aq_aligner_evidence(e->al));
+	assert_int_equal(aq_aligner_evidence(e->al)->n_sents, es1.n + zs1.n);
+	/* record two with record one's evidence (4 sentences, not 2) */
+	assert_int_equal(aq_segment_text(&e->es, e->seg, AQ_LANG_EN, en2, strlen(en2)), 0);
+	assert_int_equal(aq_segment_text(&e->zs, e->seg, AQ_LANG_ZH, zh2, strlen(zh2)), 0);
+	make_beads(e, "1-1", 1.0f);
+	a.evidence = aq_aligner_evidence(e->al);
+	assert_int_equal(aq_check(&e->f, e->chk, &a), 0);
+	a.evidence = NULL;
+	assert_int_equal(aq_check(&plain, e->chk, &a), 0);
+	assert_int_equal(plain.n, e->f.n);
+	for (size_t i = 0; i < plain.n; i++)
+		assert_string_equal(plain.v[i].rule, e->f.v[i].rule);
+	aq_findings_dispose(&plain);
+	aq_beads_dispose(&b1);
+	aq_spans_dispose(&es1);
+	aq_spans_dispose(&zs1);
+	aq_record_free(r1);
+	aq_record_free(r2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_house_style),
+		cmocka_unit_test(test_stale_evidence),
 		cmocka_unit_test(test_fingerprint_after_edit),
 		cmocka_unit_test(test_malformed),
 	};
