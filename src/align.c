@@ -8,6 +8,7 @@
  */
 #include "alignqa.h"
 #include "lexicon.h"
+#include "util_int.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -129,7 +130,7 @@ struct aq_aligner {
 	size_t anc_sent_cap;
 	uint16_t *dict_words;   /* per sentence (en then zh), with a dictionary */
 	uint16_t *dict_matched;
-	size_t dict_cap;
+	size_t dict_words_cap, dict_matched_cap;
 	aq_align_evidence ev;   /* what aq_aligner_evidence() gives; n_sents 0:
 	                         * nothing (before or after a failed align) */
 	sent *en, *zh;
@@ -168,24 +169,6 @@ struct aq_aligner {
 	double prior[MAXB + 1][MAXB + 1]; /* -log P(bead shape) */
 	double ratio;        /* zh units per en unit in this record */
 };
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t c;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	c = *cap ? *cap : 64;
-	while (c < need)
-		c *= 2;
-	q = realloc(*p, c * elem);
-	if (!q)
-		return AQ_ENOMEM;
-	*p = q;
-	*cap = c;
-	return 0;
-}
 
 static void set_priors(aq_aligner *al)
 {
@@ -349,7 +332,7 @@ static int prepare_anchors(aq_aligner *al, const char *en, const aq_span *en_s, 
 	uint32_t *first;
 	int rc = 0;
 
-	if (grow((void **)&al->anc_sent, &al->anc_sent_cap, en_n + zh_n + 1, sizeof(uint32_t)))
+	if (aq_array_grow((void **)&al->anc_sent, &al->anc_sent_cap, en_n + zh_n + 1, sizeof(uint32_t)))
 		return AQ_ENOMEM;
 	first = al->anc_sent;
 	an->n = 0;
@@ -397,7 +380,7 @@ static int prepare_anchors(aq_aligner *al, const char *en, const aq_span *en_s, 
 		}
 	}
 
-	if (grow((void **)&al->anc_slot, &al->anc_cap, total + 1, sizeof(uint32_t))) {
+	if (aq_array_grow((void **)&al->anc_slot, &al->anc_cap, total + 1, sizeof(uint32_t))) {
 		rc = AQ_ENOMEM;
 		goto out;
 	}
@@ -635,7 +618,7 @@ static int setup_band(aq_aligner *al, size_t en_n, size_t zh_n, size_t w, size_t
 {
 	size_t total = 0;
 
-	if (grow((void **)&al->lo, &al->rows_cap, en_n + 1, sizeof(uint32_t)))
+	if (aq_array_grow((void **)&al->lo, &al->rows_cap, en_n + 1, sizeof(uint32_t)))
 		return AQ_ENOMEM;
 	{
 		/* lo, hi and row_off share rows_cap: grow the other two alike */
@@ -845,20 +828,6 @@ static float bead_score(double margin, double fit, int a, int b)
 	return (float)(1 / (1 + exp(-z)));
 }
 
-/* Room for n sentences in the dictionary coverage arrays. */
-static int grow2_u16(aq_aligner *al, size_t n)
-{
-	size_t cap = al->dict_cap;
-
-	if (grow((void **)&al->dict_words, &cap, n + 1, sizeof(uint16_t)))
-		return AQ_ENOMEM;
-	cap = al->dict_cap;
-	if (grow((void **)&al->dict_matched, &cap, n + 1, sizeof(uint16_t)))
-		return AQ_ENOMEM;
-	al->dict_cap = cap;
-	return 0;
-}
-
 /* Dictionary coverage of the sentences of one chosen bead: how many of each
  * sentence's dictionary words have a counterpart on the other side of the
  * bead (pair evidence of the bead's pairs, in the ring). */
@@ -897,7 +866,7 @@ int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s,
 	if (en_n > MAX_SENTENCES || zh_n > MAX_SENTENCES)
 		return aq_ctx_error(al->ctx, AQ_ELIMIT, "too many sentences to align (%zu, %zu; limit %d)",
 			en_n, zh_n, MAX_SENTENCES);
-	if (grow((void **)&al->en, &al->sent_cap, (en_n > zh_n ? en_n : zh_n) + 1, sizeof(sent)))
+	if (aq_array_grow((void **)&al->en, &al->sent_cap, (en_n > zh_n ? en_n : zh_n) + 1, sizeof(sent)))
 		goto nomem;
 	{
 		void *p = realloc(al->zh, al->sent_cap * sizeof(sent));
@@ -968,7 +937,7 @@ int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s,
 	for (;;) {
 		if ((rc = setup_band(al, en_n, zh_n, w, &cells)))
 			goto fail;
-		if (grow((void **)&al->cost, &al->cells_cap, cells, sizeof(float)))
+		if (aq_array_grow((void **)&al->cost, &al->cells_cap, cells, sizeof(float)))
 			goto nomem;
 		{
 			void *p = realloc(al->second, al->cells_cap * sizeof(float));
@@ -1004,7 +973,10 @@ int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s,
 		w *= 2;
 	}
 
-	if (al->dict && grow2_u16(al, en_n + zh_n))
+	if (al->dict && (aq_array_grow((void **)&al->dict_words, &al->dict_words_cap,
+				 en_n + zh_n + 1, sizeof(uint16_t)) ||
+			 aq_array_grow((void **)&al->dict_matched, &al->dict_matched_cap,
+				 en_n + zh_n + 1, sizeof(uint16_t))))
 		goto nomem;
 	/* emit beads in order: collect backwards, then reverse */
 	{

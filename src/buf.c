@@ -1,8 +1,9 @@
 /*
- * buf.c - growable byte buffers, the sink every writer writes to, and the
- * JSON string escaper.  Writing whole documents is the writers' job.
+ * buf.c - growable byte buffers, the sink every writer writes to, the
+ * JSON string escaper, and the growable arrays of the other modules.  Writing whole documents is the writers' job.
  */
 #include "alignqa.h"
+#include "util_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -138,4 +139,26 @@ int aq_buf_json_str(aq_buf *b, const char *s, size_t len)
 	}
 	aq_buf_putc(b, '"');
 	return b->oom ? AQ_ENOMEM : 0;
+}
+
+int aq_array_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t c = *cap ? *cap : 16;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need) {
+		if (c > SIZE_MAX / 2)
+			return AQ_ENOMEM;
+		c *= 2;
+	}
+	if (c > SIZE_MAX / elem)
+		return AQ_ENOMEM;
+	q = realloc(*p, c * elem);
+	if (!q)
+		return AQ_ENOMEM;
+	*p = q;
+	*cap = c;
+	return 0;
 }

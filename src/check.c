@@ -11,6 +11,7 @@
 #include "alignqa.h"
 #include "lexicon.h"
 #include "rules_int.h"
+#include "util_int.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -387,25 +388,6 @@ typedef struct run {
 	                           * no dictionary or too few words) */
 	uint32_t structural_bead; /* last bead with a structural finding */
 } run;
-
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t c = *cap ? *cap : 16;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	if (c > SIZE_MAX / size)
-		return AQ_ENOMEM;
-	q = realloc(*p, c * size);
-	if (!q)
-		return AQ_ENOMEM;
-	*p = q;
-	*cap = c;
-	return 0;
-}
 
 /* ---- small text helpers ------------------------------------------- */
 
@@ -894,7 +876,7 @@ static int copy_anchors(aq_anchors *out, uint32_t *out_first, const aq_anchors *
 		for (uint32_t k = first[s0 + i]; k < first[s0 + i + 1]; k++) {
 			if (in->v[k].kind == AQ_ANCHOR_TERM)
 				continue;
-			if (out->n == out->cap && grow((void **)&out->v, &out->cap, out->n + 1,
+			if (out->n == out->cap && aq_array_grow((void **)&out->v, &out->cap, out->n + 1,
 					sizeof(out->v[0])))
 				return AQ_ENOMEM;
 			out->v[out->n++] = in->v[k];
@@ -931,8 +913,8 @@ static int record_anchors(run *r)
 	aq_checker *chk = r->chk;
 	int rc;
 
-	if (grow((void **)&chk->anc_en_first, &chk->anc_en_cap, r->es->n + 1, sizeof(uint32_t)) ||
-	    grow((void **)&chk->anc_zh_first, &chk->anc_zh_cap, r->zs->n + 1, sizeof(uint32_t)))
+	if (aq_array_grow((void **)&chk->anc_en_first, &chk->anc_en_cap, r->es->n + 1, sizeof(uint32_t)) ||
+	    aq_array_grow((void **)&chk->anc_zh_first, &chk->anc_zh_cap, r->zs->n + 1, sizeof(uint32_t)))
 		return AQ_ENOMEM;
 	chk->anc_en.n = chk->anc_zh.n = 0;
 	if (has_evidence(r))
@@ -1010,9 +992,9 @@ static int record_units(run *r)
 	aq_checker *chk = r->chk;
 	tstat st;
 
-	if (grow((void **)&chk->en_u, &chk->en_u_cap, r->es->n + 1, sizeof(double)) ||
-	    grow((void **)&chk->zh_u, &chk->zh_u_cap, r->zs->n + 1, sizeof(double)) ||
-	    grow((void **)&chk->zh_st, &chk->zh_st_cap, r->zs->n + 1, sizeof(tstat)))
+	if (aq_array_grow((void **)&chk->en_u, &chk->en_u_cap, r->es->n + 1, sizeof(double)) ||
+	    aq_array_grow((void **)&chk->zh_u, &chk->zh_u_cap, r->zs->n + 1, sizeof(double)) ||
+	    aq_array_grow((void **)&chk->zh_st, &chk->zh_st_cap, r->zs->n + 1, sizeof(tstat)))
 		return AQ_ENOMEM;
 	for (size_t i = 0; i < r->es->n; i++) {
 		text_stat(&st, r->en, r->es->v[i].off, r->es->v[i].end);
@@ -1312,7 +1294,7 @@ static int words_of(wtok **v, size_t *n, size_t *cap, const char *s, const aq_sp
 			}
 			if (i - ws < 2)
 				continue;
-			if (grow((void **)v, cap, *n + 1, sizeof(**v)))
+			if (aq_array_grow((void **)v, cap, *n + 1, sizeof(**v)))
 				return AQ_ENOMEM;
 			(*v)[*n] = (wtok){ aq_hash64(low, ln, 0), ws, i, k, depth > 0 };
 			(*n)++;
@@ -1345,7 +1327,7 @@ static int check_copied(run *r, const aq_bead *b, uint32_t bead, aq_span *copied
 	if ((rc = words_of(&ew, &ne, &ce, r->en, r->es, b->en_idx, b->en_n)) || ne < 4)
 		goto out;
 	rc = AQ_ENOMEM;
-	if (grow((void **)&chk->dp, &chk->dp_cap, 2 * (nz + 1), sizeof(uint32_t)))
+	if (aq_array_grow((void **)&chk->dp, &chk->dp_cap, 2 * (nz + 1), sizeof(uint32_t)))
 		goto out;
 	/* longest common run of words: two DP rows */
 	memset(chk->dp, 0, 2 * (nz + 1) * sizeof(uint32_t));
@@ -1704,7 +1686,7 @@ static double space_thousands(const char *s, const aq_numbers *nums, size_t i)
 static int numx_prepare(numx **v, size_t *cap, const run *r, aq_lang lang, const aq_numbers *nums,
 	aq_span side)
 {
-	if (grow((void **)v, cap, nums->n + 1, sizeof(numx)))
+	if (aq_array_grow((void **)v, cap, nums->n + 1, sizeof(numx)))
 		return AQ_ENOMEM;
 	for (size_t i = 0; i < nums->n; i++) {
 		aq_number_key((*v)[i].key, sizeof((*v)[i].key), &nums->v[i]);
@@ -2126,7 +2108,7 @@ static int collect_defs(run *r)
 					while ((cp = peek_cp(r->zh, hi, he)) >= 0 && aq_cp_is_han(cp))
 						cp_at(r->zh, hi, &he);
 					if ((cp == ')' || cp == 0xFF09) && he - hs >= 6) {
-						if (grow((void **)&chk->defs, &chk->defs_cap, chk->n_defs + 1,
+						if (aq_array_grow((void **)&chk->defs, &chk->defs_cap, chk->n_defs + 1,
 								sizeof(acrdef)))
 							return AQ_ENOMEM;
 						suf = han_suffix(r->zh, hs, he, 6);
@@ -2163,7 +2145,7 @@ static int collect_defs(run *r)
 			suf = han_suffix(r->zh, lo, p, 6);
 			if (p - suf < 6) /* two Han characters at least */
 				continue;
-			if (grow((void **)&chk->defs, &chk->defs_cap, chk->n_defs + 1, sizeof(acrdef)))
+			if (aq_array_grow((void **)&chk->defs, &chk->defs_cap, chk->n_defs + 1, sizeof(acrdef)))
 				return AQ_ENOMEM;
 			chk->defs[chk->n_defs++] = (acrdef){ an->key, p, suf, p };
 		}
@@ -2268,7 +2250,7 @@ static int check_acronyms(run *r, const aq_bead *b, uint32_t bead)
 				seen = chk->keys[i] == an->key;
 			if (seen)
 				continue;
-			if (grow((void **)&chk->keys, &chk->keys_cap, n_keys + 1, sizeof(uint64_t)))
+			if (aq_array_grow((void **)&chk->keys, &chk->keys_cap, n_keys + 1, sizeof(uint64_t)))
 				return AQ_ENOMEM;
 			chk->keys[n_keys++] = an->key;
 			acr_base(r->en, an->off, &be);
@@ -2416,7 +2398,7 @@ static int build_view(run *r, aq_span sp)
 	int32_t prev = -1;
 
 	aq_buf_clear(&chk->view);
-	if (grow((void **)&chk->view_map, &chk->view_map_cap, (size_t)(sp.end - sp.off) + 1,
+	if (aq_array_grow((void **)&chk->view_map, &chk->view_map_cap, (size_t)(sp.end - sp.off) + 1,
 			sizeof(uint32_t)))
 		return AQ_ENOMEM;
 	while (i < sp.end) {
@@ -2460,7 +2442,7 @@ static int record_terms(run *r)
 		h->en.n = h->zh.n = 0;
 		if (!chk->gl[gi].n_concepts)
 			continue;
-		if (grow((void **)&h->en_first, &h->en_first_cap, r->es->n + 1, sizeof(uint32_t)))
+		if (aq_array_grow((void **)&h->en_first, &h->en_first_cap, r->es->n + 1, sizeof(uint32_t)))
 			return AQ_ENOMEM;
 		for (size_t k = 0; k < r->es->n; k++) {
 			h->en_first[k] = (uint32_t)h->en.n;
@@ -2510,7 +2492,7 @@ static int zh_terms(run *r, size_t gi, aq_span sp)
 	for (; lo < all->n && all->v[lo].off < sp.end; lo++) {
 		if (all->v[lo].end > sp.end)
 			continue;
-		if (grow((void **)&chk->zh_terms.v, &chk->zh_terms.cap, chk->zh_terms.n + 1,
+		if (aq_array_grow((void **)&chk->zh_terms.v, &chk->zh_terms.cap, chk->zh_terms.n + 1,
 				sizeof(aq_termhit)))
 			return AQ_ENOMEM;
 		chk->zh_terms.v[chk->zh_terms.n++] = all->v[lo];
@@ -2590,7 +2572,7 @@ static int check_glossary(run *r, const aq_bead *b, uint32_t bead)
 			uint32_t h0 = gh->en_first[b->en_idx], h1 = gh->en_first[b->en_idx + b->en_n];
 
 			E->n = 0;
-			if (grow((void **)&E->v, &E->cap, h1 - h0 + 1, sizeof(aq_termhit)))
+			if (aq_array_grow((void **)&E->v, &E->cap, h1 - h0 + 1, sizeof(aq_termhit)))
 				return AQ_ENOMEM;
 			if (h1 > h0)
 				memcpy(E->v, gh->en.v + h0, (h1 - h0) * sizeof(aq_termhit));
@@ -2706,7 +2688,7 @@ static int check_term_consistency(run *r)
 					if (chk->seen[k].gl == gi && chk->seen[k].concept == h->concept)
 						t = &chk->seen[k];
 				if (!t) {
-					if (grow((void **)&chk->seen, &chk->seen_cap, chk->n_seen + 1,
+					if (aq_array_grow((void **)&chk->seen, &chk->seen_cap, chk->n_seen + 1,
 							sizeof(termseen)))
 						return AQ_ENOMEM;
 					chk->seen[chk->n_seen++] = (termseen){ h->concept, gi, h->entry, false };
@@ -3351,8 +3333,8 @@ int aq_check(aq_findings *out, aq_checker *chk, const aq_alignment *a)
 		count_script(chk, r.zh, (aq_span){ 0, r.zh_len }, &trad, &simp);
 		r.zh_traditional = trad >= 2 && trad > simp;
 	}
-	if (grow((void **)&chk->done_en, &chk->done_en_cap, r.es->n + 1, 1) ||
-	    grow((void **)&chk->done_zh, &chk->done_zh_cap, r.zs->n + 1, 1)) {
+	if (aq_array_grow((void **)&chk->done_en, &chk->done_en_cap, r.es->n + 1, 1) ||
+	    aq_array_grow((void **)&chk->done_zh, &chk->done_zh_cap, r.zs->n + 1, 1)) {
 		rc = AQ_ENOMEM;
 		goto out;
 	}

@@ -6,6 +6,7 @@
  * What a hit is worth is left to align.c, anchor.c and the rules engine.
  */
 #include "lexicon.h"
+#include "util_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -123,28 +124,7 @@ struct aq_lexicon {
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                        */
 
-static int lex_grow(void **arr, size_t *cap, size_t need, size_t size)
-{
-	size_t ncap;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap : 16;
-	while (ncap < need) {
-		if (ncap > SIZE_MAX / 2 / size)
-			return AQ_ENOMEM;
-		ncap *= 2;
-	}
-	p = realloc(*arr, ncap * size);
-	if (!p)
-		return AQ_ENOMEM;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
-#define LEX_GROW(arr, cap, need) lex_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
+#define LEX_GROW(arr, cap, need) aq_array_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
 
 void aq_u32vec_init(aq_u32vec *v)
 {

@@ -8,6 +8,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 
 #include "rules_int.h"
+#include "util_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -129,24 +130,6 @@ static char *dup_mem(const char *s, size_t n)
 	}
 	return p;
 }
-
-/* Grows an array of elem-sized items to hold one more. */
-static int grow(void **v, size_t *cap, size_t n, size_t elem)
-{
-	size_t ncap;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 16;
-	p = realloc(*v, ncap * elem);
-	if (!p)
-		return AQ_ENOMEM;
-	*v = p;
-	*cap = ncap;
-	return 0;
-}
-
 /* dir/rel, or rel itself when absolute or dir is empty. */
 static char *path_join(const char *dir, const char *rel)
 {
@@ -443,7 +426,8 @@ double aq_rules_param_num(const aq_rule_info *info, const char *key, double dflt
 
 static int glossary_attach(aq_rules *rules, const aq_lexicon *lex)
 {
-	if (grow((void **)&rules->glos, &rules->cap_glos, rules->n_glos, sizeof(*rules->glos)))
+	if (aq_array_grow((void **)&rules->glos, &rules->cap_glos, rules->n_glos + 1,
+		    sizeof(*rules->glos)))
 		return AQ_ENOMEM;
 	rules->glos[rules->n_glos++] = lex;
 	return 0;
@@ -796,7 +780,7 @@ static int read_kvs(pctx *p, const yaml_node_t *n, const char *what, kv **out, s
 		if ((rc = scalar(p, node_at(p, pr->key), what, &k)) ||
 		    (rc = scalar(p, node_at(p, pr->value), what, &v)))
 			return rc;
-		if (grow((void **)out, &cap, *n_out, sizeof(**out)))
+		if (aq_array_grow((void **)out, &cap, *n_out + 1, sizeof(**out)))
 			return aq_ctx_error(p->rules->ctx, AQ_ENOMEM, "out of memory");
 		(*out)[*n_out].key = dup_str(k);
 		(*out)[*n_out].value = dup_str(v);
@@ -815,7 +799,7 @@ static int read_example(pctx *p, rule *r, const yaml_node_t *n, bool fire, uint3
 
 	if (n->type != YAML_MAPPING_NODE)
 		return perr(p, n, "rule '%s': an example must be a mapping with en: and zh:", r->id);
-	if (grow((void **)&r->ex, cap, r->n_ex, sizeof(*r->ex)))
+	if (aq_array_grow((void **)&r->ex, cap, r->n_ex + 1, sizeof(*r->ex)))
 		return aq_ctx_error(p->rules->ctx, AQ_ENOMEM, "out of memory");
 	ex = &r->ex[r->n_ex++];
 	memset(ex, 0, sizeof(*ex));
@@ -924,7 +908,7 @@ static int stage_glossary(pctx *p, const yaml_node_t *n, const char *path, const
 			node_line(n), rel, msg);
 	}
 	/* lex_path grows with lex: same capacity. */
-	if (grow((void **)&st->lex, &st->cap_lex, st->n_lex, sizeof(*st->lex)) ||
+	if (aq_array_grow((void **)&st->lex, &st->cap_lex, st->n_lex + 1, sizeof(*st->lex)) ||
 	    !(lp = realloc(st->lex_path, st->cap_lex * sizeof(*lp))) || !(pc = dup_str(path))) {
 		if (lp)
 			st->lex_path = lp;
@@ -1338,7 +1322,7 @@ static int load_pack(aq_rules *rules, stage *st, const char *path)
 			rule_free(r);
 			goto out;
 		}
-		if (grow((void **)&st->v, &st->cap, st->n, sizeof(*st->v))) {
+		if (aq_array_grow((void **)&st->v, &st->cap, st->n + 1, sizeof(*st->v))) {
 			rule_free(r);
 			rc = aq_ctx_error(rules->ctx, AQ_ENOMEM, "out of memory");
 			goto out;
@@ -1381,7 +1365,8 @@ static int load_dir(aq_rules *rules, stage *st, const char *dir)
 	while ((de = readdir(d))) {
 		if (!is_pack_name(de->d_name))
 			continue;
-		if (grow((void **)&names, &cap, n, sizeof(*names)) || !(names[n] = dup_str(de->d_name))) {
+		if (aq_array_grow((void **)&names, &cap, n + 1, sizeof(*names)) ||
+		    !(names[n] = dup_str(de->d_name))) {
 			rc = aq_ctx_error(rules->ctx, AQ_ENOMEM, "out of memory");
 			goto out;
 		}

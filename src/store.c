@@ -5,6 +5,7 @@
  * from the caller (the CLI's check command); printing is the caller's too.
  */
 #include "store_int.h"
+#include "util_int.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -1072,15 +1073,8 @@ static int store_read_parts(aq_store *st, sqlite3_stmt *const q[3], int64_t pk, 
 	while ((rc = sqlite3_step(q[1])) == SQLITE_ROW) {
 		aq_bead *b;
 
-		if (p->n_beads == p->cap_beads) {
-			size_t cap = p->cap_beads ? 2 * p->cap_beads : 16;
-			aq_bead *v = realloc(p->beads, cap * sizeof(*v));
-
-			if (!v)
-				goto oom;
-			p->beads = v;
-			p->cap_beads = cap;
-		}
+		if (aq_array_grow((void **)&p->beads, &p->cap_beads, p->n_beads + 1, sizeof(*b)))
+			goto oom;
 		b = &p->beads[p->n_beads++];
 		memset(b, 0, sizeof(*b));
 		b->en_idx = (uint32_t)sqlite3_column_int64(q[1], 0);
@@ -1096,15 +1090,9 @@ static int store_read_parts(aq_store *st, sqlite3_stmt *const q[3], int64_t pk, 
 	while ((rc = sqlite3_step(q[2])) == SQLITE_ROW) {
 		aq_store_finding *f;
 
-		if (p->n_findings == p->cap_findings) {
-			size_t cap = p->cap_findings ? 2 * p->cap_findings : 16;
-			aq_store_finding *v = realloc(p->findings, cap * sizeof(*v));
-
-			if (!v)
-				goto oom;
-			p->findings = v;
-			p->cap_findings = cap;
-		}
+		if (aq_array_grow((void **)&p->findings, &p->cap_findings, p->n_findings + 1,
+				sizeof(*f)))
+			goto oom;
 		f = &p->findings[p->n_findings++];
 		memset(f, 0, sizeof(*f));
 		f->rule = dup_col(q[2], 0);
