@@ -395,6 +395,23 @@ static int tsv_header(tsv *t, const char *const *names, int *col, size_t n_names
 	return -1;
 }
 
+/* tsv_header(), then the first n_required names must be there: else
+ * "file:line: not a WHAT header: no NAME column". */
+static int tsv_header_need(tsv *t, const char *const *names, int *col, size_t n_names,
+	size_t n_required, const char *what)
+{
+	if (tsv_header(t, names, col, n_names))
+		return -1;
+	for (size_t k = 0; k < n_required; k++) {
+		if (col[k] < 0) {
+			cli_error("%s:%u: not %s header: no %s column", t->path, t->lineno, what,
+				names[k]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* The next data row, split; 0 at the end, 1 for a row, -1 after an error. */
 static int tsv_row(tsv *t)
 {
@@ -449,18 +466,9 @@ static int import_babelon(importer *im, tsv *t)
 		"source_language", "translation_language", "translation_status", "subject_id",
 		"predicate_id" };
 	int col[N_COLS], r;
-	uint32_t header_line;
 
-	if (tsv_header(t, names, col, N_COLS))
+	if (tsv_header_need(t, names, col, N_COLS, TV + 1, "a Babelon"))
 		return -1;
-	header_line = t->lineno;
-	for (int k = SV; k <= TV; k++) {
-		if (col[k] < 0) {
-			cli_error("%s:%u: not a Babelon header: no %s column", t->path, header_line,
-				names[k]);
-			return -1;
-		}
-	}
 	while ((r = tsv_row(t)) == 1) {
 		field sv = tsv_get(t, col[SV]), tv = tsv_get(t, col[TV]), sl = tsv_get(t, col[SL]);
 		field tl = tsv_get(t, col[TL]), st = tsv_get(t, col[ST]), id = tsv_get(t, col[ID]);
@@ -494,18 +502,9 @@ static int import_sssom(importer *im, tsv *t)
 	static const char *const names[N_COLS] = { "subject_label", "object_label",
 		"predicate_id", "subject_id", "object_id", "predicate_modifier" };
 	int col[N_COLS], r;
-	uint32_t header_line;
 
-	if (tsv_header(t, names, col, N_COLS))
+	if (tsv_header_need(t, names, col, N_COLS, PRED + 1, "an SSSOM"))
 		return -1;
-	header_line = t->lineno;
-	for (int k = SLAB; k <= PRED; k++) {
-		if (col[k] < 0) {
-			cli_error("%s:%u: not an SSSOM header: no %s column", t->path, header_line,
-				names[k]);
-			return -1;
-		}
-	}
 	while ((r = tsv_row(t)) == 1) {
 		field pred = tsv_get(t, col[PRED]), mod = tsv_get(t, col[MOD]);
 		field sl = tsv_get(t, col[SLAB]), ol = tsv_get(t, col[OLAB]);
@@ -787,42 +786,6 @@ out:
 /* ------------------------------------------------------------------ */
 /* The command                                                          */
 
-static int read_all(const char *path, char **data, size_t *len)
-{
-	FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	aq_buf b;
-	char chunk[65536];
-	size_t n;
-
-	aq_buf_init(&b);
-	if (!fp) {
-		cli_error("%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		if (b.len + n > IMPORT_MAX_FILE) {
-			cli_error("%s: larger than %zu bytes", path, IMPORT_MAX_FILE);
-			break;
-		}
-		aq_buf_put(&b, chunk, n);
-	}
-	if (ferror(fp) || b.oom || n > 0) {
-		if (ferror(fp) || b.oom)
-			cli_error("%s: %s", path, b.oom ? "out of memory" : strerror(errno));
-		if (fp != stdin)
-			fclose(fp);
-		aq_buf_dispose(&b);
-		return -1;
-	}
-	if (fp != stdin)
-		fclose(fp);
-	if (!b.ptr)
-		aq_buf_put(&b, "", 0);
-	*data = b.ptr;
-	*len = b.len;
-	return 0;
-}
-
 /* Tells the format from the content: '<' first is XML (TBX); else the
  * header line's column names. */
 static src_format sniff(const char *data, size_t len)
@@ -916,7 +879,7 @@ static int glossary_import(int argc, char **argv)
 	if (argc - optind != 1)
 		return cli_usage_error("glossary import", "wants exactly one INPUT file");
 	path = argv[optind];
-	if (read_all(path, &data, &len))
+	if (cli_read_file(path, IMPORT_MAX_FILE, &data, &len))
 		return EXIT_INPUT;
 	if (from == SRC_AUTO && (from = sniff(data, len)) == SRC_AUTO) {
 		free(data);

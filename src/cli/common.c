@@ -373,3 +373,39 @@ void cli_json_store_finding(aq_buf *b, const aq_store_finding *f)
 	cli_json_str_or_null(b, f->date);
 	aq_buf_putc(b, '}');
 }
+
+int cli_read_file(const char *path, size_t max, char **data, size_t *len)
+{
+	FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	aq_buf b;
+	char chunk[65536];
+	size_t n;
+
+	aq_buf_init(&b);
+	if (!fp) {
+		cli_error("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		if (b.len + n > max) {
+			cli_error("%s: larger than %zu bytes", path, max);
+			break;
+		}
+		aq_buf_put(&b, chunk, n);
+	}
+	if (ferror(fp) || b.oom || n > 0) {
+		if (ferror(fp) || b.oom)
+			cli_error("%s: %s", path, b.oom ? "out of memory" : strerror(errno));
+		if (fp != stdin)
+			fclose(fp);
+		aq_buf_dispose(&b);
+		return -1;
+	}
+	if (fp != stdin)
+		fclose(fp);
+	if (!b.ptr)
+		aq_buf_put(&b, "", 0);
+	*data = b.ptr;
+	*len = b.len;
+	return 0;
+}

@@ -217,6 +217,11 @@ int cli_run_presegmented(const char *en_path, const char *zh_path,
  * zh, fingerprint, run, journal, date): the contract of findings and
  * compare. */
 void cli_json_store_finding(aq_buf *b, const aq_store_finding *f);
+/* Reads a whole file ("-": standard input) into a NUL-terminated buffer
+ * of *len bytes that the caller frees; more than max bytes is an error.
+ * Returns 0, or -1 after a one-line error on stderr. */
+int cli_read_file(const char *path, size_t max, char **data, size_t *len);
+
 /* Appends s as a JSON string, or null. */
 void cli_json_str_or_null(aq_buf *b, const char *s);
 

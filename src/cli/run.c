@@ -183,37 +183,6 @@ out_rc:
 	return rc;
 }
 
-/* Reads a whole file into memory; "-" is standard input. */
-static int slurp(const char *path, char **data, size_t *len)
-{
-	FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	aq_buf b;
-	char chunk[65536];
-	size_t n;
-
-	aq_buf_init(&b);
-	if (!fp) {
-		cli_error("%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		aq_buf_put(&b, chunk, n);
-	if (ferror(fp) || b.oom) {
-		cli_error("%s: %s", path, b.oom ? "out of memory" : strerror(errno));
-		if (fp != stdin)
-			fclose(fp);
-		aq_buf_dispose(&b);
-		return -1;
-	}
-	if (fp != stdin)
-		fclose(fp);
-	if (!b.ptr)
-		aq_buf_put(&b, "", 0);
-	*data = b.ptr;
-	*len = b.len;
-	return 0;
-}
-
 /* Checks that a pre-segmented file is UTF-8; names the first bad line. */
 static int check_lines(const char *path, const char *data, size_t len)
 {
@@ -249,7 +218,8 @@ int cli_run_presegmented(const char *en_path, const char *zh_path,
 		rc = EXIT_INPUT;
 		goto out;
 	}
-	if (slurp(en_path, &rec->en, &rec->en_len) || slurp(zh_path, &rec->zh, &rec->zh_len) ||
+	if (cli_read_file(en_path, SIZE_MAX, &rec->en, &rec->en_len) ||
+	    cli_read_file(zh_path, SIZE_MAX, &rec->zh, &rec->zh_len) ||
 	    check_lines(en_path, rec->en, rec->en_len) || check_lines(zh_path, rec->zh, rec->zh_len)) {
 		rc = EXIT_INPUT;
 		goto out;
