@@ -250,14 +250,6 @@ static int parse_run(const char *s, int64_t *out)
 	*out = strtoll(s, &end, 10);
 	return errno || end == s || *end || *out < 0 ? -1 : 0;
 }
-
-/* "file:" URIs are SQLite's business; a plain path must exist, so that a
- * typo does not quietly create an empty database. */
-static bool db_missing(const char *path)
-{
-	return strncmp(path, "file:", 5) != 0 && access(path, F_OK) != 0;
-}
-
 int cmd_compare(int argc, char **argv)
 {
 	enum { OPT_DB = 256, OPT_FROM, OPT_TO, OPT_AGAINST, OPT_FAIL_ON };
@@ -334,24 +326,15 @@ int cmd_compare(int argc, char **argv)
 		return cli_usage_error("compare", "--against wants a file name");
 
 	rc = EXIT_INPUT;
-	if (db_missing(db)) {
-		cli_error("%s: no such database (write one with 'alignqa audit --db %s')", db, db);
-		goto out;
-	}
-	if (opts.against && db_missing(opts.against)) {
+	aq_buf_init(&cr.list[0]);
+	aq_buf_init(&cr.list[1]);
+	if (opts.against && strncmp(opts.against, "file:", 5) != 0 &&
+	    access(opts.against, F_OK) != 0) {
 		cli_error("%s: no such database", opts.against);
 		goto out;
 	}
-	aq_buf_init(&cr.list[0]);
-	aq_buf_init(&cr.list[1]);
-	if (aq_ctx_new(&ctx)) {
-		cli_error("out of memory");
+	if (cli_open_db(db, &ctx, &st))
 		goto out;
-	}
-	if (aq_store_open(&st, ctx, db)) {
-		cli_error("%s", aq_ctx_errmsg(ctx));
-		goto out;
-	}
 	c = aq_store_compare(&from, &to, st, &opts, on_change, &cr);
 	if (c) {
 		/* on_change's AQ_ENOMEM leaves no message in ctx */

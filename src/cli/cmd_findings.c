@@ -70,14 +70,6 @@ static int print_finding(const aq_store_finding *f, void *payload)
 	fo->n++;
 	return cli_out_flush(fo->out, FLUSH_AT) ? 1 : 0; /* 1: the output failed */
 }
-
-/* "file:" URIs are SQLite's business; a plain path must exist, so that a
- * typo does not quietly create an empty database. */
-static bool db_missing(const char *path)
-{
-	return strncmp(path, "file:", 5) != 0 && access(path, F_OK) != 0;
-}
-
 int cmd_findings(int argc, char **argv)
 {
 	enum { OPT_DB = 256, OPT_RULE, OPT_SEVERITY, OPT_CATEGORY, OPT_RECORD, OPT_JOURNAL,
@@ -163,18 +155,8 @@ int cmd_findings(int argc, char **argv)
 		return cli_usage_error("findings", "--db wants a file name");
 
 	rc = EXIT_INPUT;
-	if (db_missing(db)) {
-		cli_error("%s: no such database (write one with 'alignqa check --db %s')", db, db);
+	if (cli_open_db(db, &ctx, &st))
 		goto out;
-	}
-	if (aq_ctx_new(&ctx)) {
-		cli_error("out of memory");
-		goto out;
-	}
-	if (aq_store_open(&st, ctx, db)) {
-		cli_error("%s", aq_ctx_errmsg(ctx));
-		goto out;
-	}
 	if (cli_out_open(&out, NULL))
 		goto out;
 	out_open = true;

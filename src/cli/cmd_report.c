@@ -263,14 +263,6 @@ static int csv_finding(const aq_store_finding *f, void *payload)
 	aq_buf_puts(b, "\r\n");
 	return cli_out_flush(out, FLUSH_AT) ? 1 : 0; /* 1: the output failed */
 }
-
-/* "file:" URIs are SQLite's business; a plain path must exist, so that a
- * typo does not quietly create an empty database. */
-static bool db_missing(const char *path)
-{
-	return strncmp(path, "file:", 5) != 0 && access(path, F_OK) != 0;
-}
-
 int cmd_report(int argc, char **argv)
 {
 	enum { OPT_DB = 256, OPT_MAX_RECORDS, OPT_FORMAT };
@@ -341,15 +333,9 @@ int cmd_report(int argc, char **argv)
 		output = fmt == FMT_HTML ? DEFAULT_HTML : "-";
 
 	rc = EXIT_INPUT;
-	if (db_missing(db)) {
-		cli_error("%s: no such database (write one with 'alignqa check --db %s')", db, db);
+	if (cli_open_db(db, &ctx, &st))
 		goto out;
-	}
-	if (aq_ctx_new(&ctx)) {
-		cli_error("out of memory");
-		goto out;
-	}
-	if (aq_store_open(&st, ctx, db) || aq_store_count_records(st, &n_records)) {
+	if (aq_store_count_records(st, &n_records)) {
 		cli_error("%s", aq_ctx_errmsg(ctx));
 		goto out;
 	}

@@ -409,3 +409,23 @@ int cli_read_file(const char *path, size_t max, char **data, size_t *len)
 	*len = b.len;
 	return 0;
 }
+
+int cli_open_db(const char *db, aq_ctx **ctx, aq_store **st)
+{
+	*ctx = NULL;
+	*st = NULL;
+	if (strncmp(db, "file:", 5) != 0 && access(db, F_OK) != 0) {
+		cli_error("%s: no such database (write one with 'alignqa audit --db %s' or "
+			"'alignqa check --db %s')", db, db, db);
+		return -1;
+	}
+	if (aq_ctx_new(ctx)) {
+		cli_error("out of memory");
+		return -1;
+	}
+	if (aq_store_open(st, *ctx, db)) {
+		cli_error("%s", aq_ctx_errmsg(*ctx));
+		return -1;
+	}
+	return 0;
+}

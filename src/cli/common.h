@@ -222,6 +222,11 @@ void cli_json_store_finding(aq_buf *b, const aq_store_finding *f);
  * Returns 0, or -1 after a one-line error on stderr. */
 int cli_read_file(const char *path, size_t max, char **data, size_t *len);
 
+/* Opens an existing report database for reading commands (findings,
+ * report, compare): a missing file is one line naming it.  On failure
+ * (-1, after that line) *ctx may be set and is the caller's to free. */
+int cli_open_db(const char *db, aq_ctx **ctx, aq_store **st);
+
 /* Appends s as a JSON string, or null. */
 void cli_json_str_or_null(aq_buf *b, const char *s);
 
