@@ -6,6 +6,7 @@
  */
 #include "alignqa.h"
 #include "lexicon.h"
+#include "util_int.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -35,18 +36,8 @@ static int anchors_push(aq_anchors *out, const keybuf *k, uint32_t off, uint32_t
 {
 	aq_anchor *a;
 
-	if (out->n == out->cap) {
-		size_t cap = out->cap ? out->cap * 2 : 32;
-		aq_anchor *v;
-
-		if (cap > SIZE_MAX / sizeof(*v))
-			return AQ_ENOMEM;
-		v = realloc(out->v, cap * sizeof(*v));
-		if (!v)
-			return AQ_ENOMEM;
-		out->v = v;
-		out->cap = cap;
-	}
+	if (aq_array_grow((void **)&out->v, &out->cap, out->n + 1, sizeof(*out->v)))
+		return AQ_ENOMEM;
 	a = &out->v[out->n++];
 	a->key = aq_hash64(k->b, k->n, 0);
 	a->off = off;
@@ -80,22 +71,7 @@ static inline void key_put_cp(keybuf *k, int32_t cp)
 			k->b[k->n++] = (char)cp;
 		return;
 	}
-	if (cp < 0x800) {
-		u[0] = (char)(0xC0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xE0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[2] = (char)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		u[0] = (char)(0xF0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[3] = (char)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
+	n = aq_utf8_encode(u, cp);
 	if (n <= KEY_MAX - k->n) {
 		memcpy(k->b + k->n, u, n);
 		k->n += n;

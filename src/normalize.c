@@ -5,6 +5,7 @@
  * one pass without regex.  Digits inside identifiers (IL-6) are anchor.c's.
  */
 #include "alignqa.h"
+#include "util_int.h"
 
 #include <assert.h>
 #include <float.h>
@@ -93,18 +94,8 @@ void aq_numbers_dispose(aq_numbers *nums)
 
 static int nums_push(aq_numbers *out, const numtok *n)
 {
-	if (out->n == out->cap) {
-		size_t cap = out->cap ? out->cap * 2 : 16;
-		aq_number *v;
-
-		if (cap > SIZE_MAX / sizeof(*v))
-			return AQ_ENOMEM;
-		v = realloc(out->v, cap * sizeof(*v));
-		if (!v)
-			return AQ_ENOMEM;
-		out->v = v;
-		out->cap = cap;
-	}
+	if (aq_array_grow((void **)&out->v, &out->cap, out->n + 1, sizeof(*out->v)))
+		return AQ_ENOMEM;
 	out->v[out->n].value = n->value;
 	out->v[out->n].off = n->off;
 	out->v[out->n].end = n->end;

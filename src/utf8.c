@@ -4,6 +4,7 @@
  * record, so they stay small and branch-light.  Normalisation is elsewhere.
  */
 #include "alignqa.h"
+#include "util_int.h"
 
 int32_t aq_utf8_next(const char *str, size_t len, size_t *off)
 {
@@ -131,4 +132,28 @@ uint64_t aq_hash64(const void *data, size_t len, uint64_t seed)
 	h *= 0x94d049bb133111ebULL;
 	h ^= h >> 31;
 	return h;
+}
+
+size_t aq_utf8_encode(char u[4], int32_t cp)
+{
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		u[0] = (char)(0xC0 | (cp >> 6));
+		u[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		u[0] = (char)(0xE0 | (cp >> 12));
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		u[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	u[0] = (char)(0xF0 | (cp >> 18));
+	u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	u[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
 }

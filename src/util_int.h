@@ -12,4 +12,8 @@
  * success.  Returns 0 or AQ_ENOMEM (also when the size would overflow). */
 int aq_array_grow(void **p, size_t *cap, size_t need, size_t elem);
 
+/* Writes the UTF-8 form of code point cp (0 .. 0x10FFFF) into u; returns
+ * its length, 1 to 4. */
+size_t aq_utf8_encode(char u[4], int32_t cp);
+
 #endif
