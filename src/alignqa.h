@@ -341,6 +341,13 @@ typedef enum aq_lexicon_format {
  * compiled dictionary, AQ_LEX_CEDICT and AQ_LEX_CEDICT_TSV a compiled
  * glossary (AQ_ERULE too). */
 int aq_lexicon_load(aq_lexicon **out, aq_ctx *ctx, const char *path, aq_lexicon_format fmt);
+/* Loads several text files as one lexicon, as if they were one file: all
+ * dictionaries or all glossaries (a mix fails with AQ_ERULE naming the first
+ * file of the other kind); errors name "file:line" of the file concerned.
+ * A compiled file cannot be merged (AQ_ERULE); with n == 1 this is
+ * aq_lexicon_load(). */
+int aq_lexicon_load_files(aq_lexicon **out, aq_ctx *ctx, const char *const *paths, size_t n,
+	aq_lexicon_format fmt);
 /* Writes lex in compiled form to path, which aq_lexicon_load() then reads
  * without parsing the source again (CC-CEDICT: about 10 ms instead of
  * 0.14 s).  The file is written to "PATH.tmp", synced and renamed over
@@ -352,6 +359,10 @@ int aq_lexicon_load(aq_lexicon **out, aq_ctx *ctx, const char *path, aq_lexicon_
 int aq_lexicon_save(const aq_lexicon *lex, aq_ctx *ctx, const char *path);
 void aq_lexicon_free(aq_lexicon *lex);
 size_t aq_lexicon_size(const aq_lexicon *lex); /* entries loaded */
+/* A digest of the lexicon's content (16 hex digits and a NUL into out): the
+ * same for the same files, whether parsed or compiled; "no lexicon" (NULL)
+ * has a digest of its own.  Costs about 1 ms for CC-CEDICT. */
+void aq_lexicon_digest(const aq_lexicon *lex, char out[17]);
 
 /* ------------------------------------------------------------------ */
 /* Anchors (anchor.c): tokens two sentences in translation share.      */

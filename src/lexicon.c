@@ -1921,31 +1921,90 @@ out:
 	return rc;
 }
 
+/* Reads one text file into ld (whose tables are sized already); fmt is the
+ * format asked for, *kind the format the first file turned out to be, which
+ * every further file must share (a dictionary is not merged with a
+ * glossary). */
+static int load_text(lex_loader *ld, const char *path, aq_lexicon_format fmt,
+	aq_lexicon_format *kind, char *buf, size_t len)
+{
+	char *p = buf, *e = buf + len;
+	int rc;
+
+	ld->path = path;
+	ld->lineno = 0;
+	ld->seen_data = false;
+	ld->bab_ncol = 0;
+	if ((rc = check_bytes(ld, buf, len)) != 0)
+		return rc;
+	if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+		p += 3;
+	if (fmt == AQ_LEX_AUTO)
+		fmt = detect_format(p, e);
+	if (*kind != AQ_LEX_AUTO && (fmt == AQ_LEX_GLOSSARY) != (*kind == AQ_LEX_GLOSSARY))
+		return aq_ctx_error(ld->ctx, AQ_ERULE, "%s: a %s cannot be merged with the %s "
+			"before it", path, fmt == AQ_LEX_GLOSSARY ? "glossary" : "dictionary",
+			*kind == AQ_LEX_GLOSSARY ? "glossary" : "dictionary");
+	*kind = fmt;
+	return parse_lines(ld, p, e, fmt);
+}
+
 int aq_lexicon_load(aq_lexicon **out, aq_ctx *ctx, const char *path, aq_lexicon_format fmt)
+{
+	return aq_lexicon_load_files(out, ctx, &path, 1, fmt);
+}
+
+int aq_lexicon_load_files(aq_lexicon **out, aq_ctx *ctx, const char *const *paths, size_t n,
+	aq_lexicon_format fmt)
 {
 	lex_loader ld;
 	aq_lexicon *lex = NULL;
-	char *buf = NULL, *p, *e;
-	size_t len = 0, lines;
+	aq_lexicon_format kind = AQ_LEX_AUTO;
+	char **bufs = NULL;
+	size_t *lens = NULL, lines = 0, bytes = 0;
+	const char *path = n ? paths[0] : NULL;
 	int rc;
 
 	*out = NULL;
 	memset(&ld, 0, sizeof(ld));
-	if (!path || fmt < AQ_LEX_AUTO || fmt > AQ_LEX_COMPILED) {
+	if (!paths || !n || fmt < AQ_LEX_AUTO || fmt > AQ_LEX_COMPILED) {
 		rc = aq_ctx_error(ctx, AQ_EINVAL, "aq_lexicon_load: bad path or format");
 		goto out;
 	}
-	rc = compiled_load_file(out, ctx, path, fmt);
-	if (rc != 1)
+	for (size_t i = 0; i < n; i++) {
+		if (!paths[i]) {
+			rc = aq_ctx_error(ctx, AQ_EINVAL, "aq_lexicon_load: bad path or format");
+			goto out;
+		}
+	}
+	if (n == 1) {
+		rc = compiled_load_file(out, ctx, path, fmt);
+		if (rc != 1)
+			goto out;
+	}
+	bufs = calloc(n, sizeof(*bufs));
+	lens = calloc(n, sizeof(*lens));
+	if (!bufs || !lens) {
+		rc = AQ_ENOMEM;
 		goto out;
-	rc = read_file(&buf, &len, ctx, path);
-	if (rc)
-		goto out;
-	if (is_compiled(buf, len) || fmt == AQ_LEX_COMPILED) {
-		lex_reader r = { -1, buf, len, 0 };
+	}
+	for (size_t i = 0; i < n; i++) {
+		path = paths[i];
+		if ((rc = read_file(&bufs[i], &lens[i], ctx, path)) != 0)
+			goto out;
+		if (is_compiled(bufs[i], lens[i]) || fmt == AQ_LEX_COMPILED) {
+			lex_reader r = { -1, bufs[i], lens[i], 0 };
 
-		rc = compiled_read(out, ctx, path, &r, fmt);
-		goto out;
+			if (n == 1) {
+				rc = compiled_read(out, ctx, path, &r, fmt);
+				goto out;
+			}
+			rc = aq_ctx_error(ctx, AQ_ERULE, "%s: a compiled lexicon cannot be merged "
+				"with other files (compile them together instead)", path);
+			goto out;
+		}
+		lines += count_lines(bufs[i], bufs[i] + lens[i]);
+		bytes += lens[i];
 	}
 	lex = calloc(1, sizeof(*lex));
 	if (!lex) {
@@ -1954,19 +2013,16 @@ int aq_lexicon_load(aq_lexicon **out, aq_ctx *ctx, const char *path, aq_lexicon_
 	}
 	ld.lex = lex;
 	ld.ctx = ctx;
-	ld.path = path;
-	rc = check_bytes(&ld, buf, len);
-	if (rc)
-		goto out;
-	p = buf;
-	e = buf + len;
-	if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
-		p += 3;
-	if (fmt == AQ_LEX_AUTO)
-		fmt = detect_format(p, e);
-	lex->is_glossary = fmt == AQ_LEX_GLOSSARY;
+	if (fmt == AQ_LEX_AUTO) {
+		char *b = bufs[0], *e = b + lens[0];
+
+		if (lens[0] >= 3 && !memcmp(b, "\xEF\xBB\xBF", 3))
+			b += 3;
+		lex->is_glossary = detect_format(b, e) == AQ_LEX_GLOSSARY;
+	} else {
+		lex->is_glossary = fmt == AQ_LEX_GLOSSARY;
+	}
 	/* Size the tables once; a CC-CEDICT line gives about three keys. */
-	lines = count_lines(p, e);
 	if (!lex->is_glossary) {
 		if (table_reserve(&lex->zh, lines * 2) || table_reserve(&lex->vocab, 4096) ||
 		    LEX_GROW(lex->arena, lex->arena_cap, lines * 20 + 1024) ||
@@ -1977,13 +2033,19 @@ int aq_lexicon_load(aq_lexicon **out, aq_ctx *ctx, const char *path, aq_lexicon_
 			rc = AQ_ENOMEM;
 			goto out;
 		}
-	} else if (LEX_GROW(lex->arena, lex->arena_cap, len + 1024)) {
+	} else if (LEX_GROW(lex->arena, lex->arena_cap, bytes + 1024)) {
 		rc = AQ_ENOMEM;
 		goto out;
 	}
-	rc = parse_lines(&ld, p, e, fmt);
-	if (!rc)
-		rc = lex->is_glossary ? glossary_finish(&ld) : dict_finish(&ld);
+	for (size_t i = 0; i < n; i++) {
+		path = paths[i];
+		rc = load_text(&ld, path, fmt, &kind, bufs[i], lens[i]);
+		free(bufs[i]);
+		bufs[i] = NULL;
+		if (rc)
+			goto out;
+	}
+	rc = lex->is_glossary ? glossary_finish(&ld) : dict_finish(&ld);
 	if (rc)
 		goto out;
 	*out = lex;
@@ -1994,7 +2056,10 @@ out:
 	aq_u32vec_dispose(&ld.ids);
 	free(ld.chunks);
 	free(ld.words);
-	free(buf);
+	for (size_t i = 0; bufs && i < n; i++)
+		free(bufs[i]);
+	free(bufs);
+	free(lens);
 	aq_lexicon_free(lex);
 	return rc;
 }
@@ -2022,6 +2087,50 @@ size_t aq_lexicon_size(const aq_lexicon *lex)
 bool aq_lexicon_is_glossary(const aq_lexicon *lex)
 {
 	return lex && lex->is_glossary;
+}
+
+/* 64-bit words at a time: a digest of megabytes in about a millisecond.
+ * Not for adversaries, only to notice that a lexicon changed. */
+static uint64_t digest_mix(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t w;
+
+	for (; n >= 8; n -= 8, s += 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	w = n;
+	memcpy(&w, s, n);
+	h = (h ^ w ^ ((uint64_t)n << 56)) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 32);
+}
+
+static uint64_t digest_table(uint64_t h, const lex_table *t)
+{
+	return t->slots ? digest_mix(h, t->slots, ((size_t)t->mask + 1) * sizeof(lex_slot)) : h;
+}
+
+void aq_lexicon_digest(const aq_lexicon *lex, char out[17])
+{
+	uint64_t h = 0x6c6578696373ULL;
+
+	if (lex) {
+		h = digest_mix(h, &lex->is_glossary, 1);
+		h = digest_mix(h, lex->arena, lex->arena_len);
+		h = digest_mix(h, lex->gloss, lex->n_gloss * sizeof(*lex->gloss));
+		for (size_t i = 0; i < lex->n_entries; i++) {
+			const lex_entry *e = &lex->entries[i];
+			uint32_t f[5] = { e->en, e->zh, e->note, e->concept, e->status };
+
+			h = digest_mix(h, f, sizeof(f));
+		}
+		h = digest_table(h, &lex->zh);
+		h = digest_table(h, &lex->vocab);
+		h = digest_table(h, &lex->en);
+	}
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
 /* ------------------------------------------------------------------ */

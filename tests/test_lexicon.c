@@ -1377,6 +1377,89 @@ static void test_compiled_full_cedict(void **state)
 }
 
 /* Removes what the compiled tests wrote. */
+/* Several files load as their concatenation would; a compiled file or a
+ * dictionary mixed with a glossary cannot be merged; the digest follows the
+ * content, not the way it was loaded. */
+static void test_merge_and_digest(void **state)
+{
+	static const char part1[] =
+		"骨關節炎 骨关节炎 [gu3 guan1 jie2 yan2] /osteoarthritis/\n"
+		"關節炎 关节炎 [guan1 jie2 yan2] /arthritis/\n";
+	static const char part2[] =
+		"# second file\n"
+		"幹細胞 干细胞 [gan4 xi4 bao1] /stem cell/\n"
+		"患者 患者 [huan4 zhe3] /patient/sufferer/\n";
+	char whole_src[512], *one = malloc(16384), *two = malloc(16384);
+	char d_one[17], d_two[17], d_bin[17], d_other[17], d_none[17];
+	const char *paths[2];
+	char p1[160], p2[160], pw[160], pg[160];
+	aq_lexicon *whole, *merged, *bin, *other = NULL;
+	aq_ctx *ctx = NULL;
+	const char *compiled;
+
+	(void)state;
+	assert_non_null(one);
+	assert_non_null(two);
+	snprintf(whole_src, sizeof(whole_src), "%s%s", part1, part2);
+	snprintf(p1, sizeof(p1), "%s", tmp_file("part1.u8", part1, strlen(part1)));
+	snprintf(p2, sizeof(p2), "%s", tmp_file("part2.u8", part2, strlen(part2)));
+	snprintf(pw, sizeof(pw), "%s", tmp_file("whole.u8", whole_src, strlen(whole_src)));
+	snprintf(pg, sizeof(pg), "%s", tmp_file("gloss.tsv", compiled_gloss_src,
+		strlen(compiled_gloss_src)));
+	whole = load_ok(pw, AQ_LEX_AUTO);
+	paths[0] = p1;
+	paths[1] = p2;
+	assert_int_equal(aq_ctx_new(&ctx), 0);
+	assert_int_equal(aq_lexicon_load_files(&merged, ctx, paths, 2, AQ_LEX_AUTO), 0);
+	assert_int_equal(aq_lexicon_size(merged), 4);
+	lexicon_view(one, 16384, whole);
+	lexicon_view(two, 16384, merged);
+	assert_string_equal(one, two);
+	aq_lexicon_digest(whole, d_one);
+	aq_lexicon_digest(merged, d_two);
+	assert_string_equal(d_one, d_two);
+	assert_int_equal(strlen(d_one), 16);
+
+	/* compiled: the same digest */
+	compiled = roundtrip("merge", whole_src, strlen(whole_src), false);
+	bin = load_ok(compiled, AQ_LEX_COMPILED);
+	aq_lexicon_digest(bin, d_bin);
+	assert_string_equal(d_one, d_bin);
+
+	/* other content, or none: another digest */
+	paths[1] = p1;
+	assert_int_equal(aq_lexicon_load_files(&other, ctx, paths, 1, AQ_LEX_AUTO), 0);
+	aq_lexicon_digest(other, d_other);
+	assert_string_not_equal(d_one, d_other);
+	aq_lexicon_digest(NULL, d_none);
+	assert_string_not_equal(d_one, d_none);
+	aq_lexicon_free(other);
+	other = NULL;
+
+	/* a glossary after a dictionary, a compiled file among text files */
+	paths[0] = p1;
+	paths[1] = pg;
+	assert_int_equal(aq_lexicon_load_files(&other, ctx, paths, 2, AQ_LEX_AUTO), AQ_ERULE);
+	assert_null(other);
+	assert_non_null(strstr(aq_ctx_errmsg(ctx), "gloss.tsv: a glossary cannot be merged"));
+	paths[1] = compiled;
+	assert_int_equal(aq_lexicon_load_files(&other, ctx, paths, 2, AQ_LEX_AUTO), AQ_ERULE);
+	assert_null(other);
+	assert_non_null(strstr(aq_ctx_errmsg(ctx), "cannot be merged with other files"));
+	/* an error names the file it is in */
+	paths[1] = tmp_file("bad.u8", "患者 患者 /patient/\n", strlen("患者 患者 /patient/\n"));
+	assert_int_equal(aq_lexicon_load_files(&other, ctx, paths, 2, AQ_LEX_CEDICT), AQ_ERULE);
+	assert_non_null(strstr(aq_ctx_errmsg(ctx), "bad.u8:1:"));
+	assert_int_equal(aq_lexicon_load_files(&other, ctx, paths, 0, AQ_LEX_AUTO), AQ_EINVAL);
+
+	aq_lexicon_free(bin);
+	aq_lexicon_free(merged);
+	aq_lexicon_free(whole);
+	aq_ctx_free(ctx);
+	free(one);
+	free(two);
+}
+
 static int tmp_cleanup(void **state)
 {
 	static const char *const names[] = { "dict.src", "dict.aqlex", "gloss.src",
@@ -1396,6 +1479,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stem),
+		cmocka_unit_test(test_merge_and_digest),
 		cmocka_unit_test(test_load_formats),
 		cmocka_unit_test(test_formats_agree),
 		cmocka_unit_test(test_load_errors),

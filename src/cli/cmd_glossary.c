@@ -22,7 +22,7 @@
 
 static const char glossary_help[] =
 	"Usage: alignqa glossary import [options] INPUT\n"
-	"       alignqa glossary compile [--format FMT] IN OUT\n"
+	"       alignqa glossary compile [--format FMT] IN [IN...] OUT\n"
 	"       alignqa glossary --help\n"
 	"\n"
 	"Converts a standard term list into alignqa's glossary form, a TSV file with\n"
@@ -58,7 +58,9 @@ static const char glossary_help[] =
 	"  -h, --help            show this help\n"
 	"\n"
 	"compile reads IN as `--dictionary` or `--glossary` would (CC-CEDICT, its TSV\n"
-	"form, a glossary TSV or Babelon file) and writes it to OUT in compiled form,\n"
+	"form, a glossary TSV or Babelon file; several INs of one kind are merged, as\n"
+	"the team lexicon rules/lexicon/*.txt and CC-CEDICT) and writes it to OUT in\n"
+	"compiled form,\n"
 	"which loads in milliseconds instead of being parsed again: compile a large\n"
 	"dictionary once, then pass OUT to -d/--dictionary (or a compiled glossary to\n"
 	"-g/--glossary).  OUT is written to OUT.tmp and renamed.  A compiled file\n"
@@ -971,23 +973,25 @@ static int glossary_compile(int argc, char **argv)
 			return cli_usage_error("glossary compile", "bad option");
 		}
 	}
-	if (argc - optind != 2)
-		return cli_usage_error("glossary compile", "wants an input file IN and an output "
+	if (argc - optind < 2)
+		return cli_usage_error("glossary compile", "wants input files IN... and an output "
 			"file OUT");
 	if (aq_ctx_new(&ctx)) {
 		cli_error("out of memory");
 		return EXIT_INPUT;
 	}
-	if (aq_lexicon_load(&lex, ctx, argv[optind], fmt)) {
+	if (aq_lexicon_load_files(&lex, ctx, (const char *const *)argv + optind,
+		(size_t)(argc - optind - 1), fmt)) {
 		cli_error("%s", aq_ctx_errmsg(ctx));
 		goto out;
 	}
-	if (aq_lexicon_save(lex, ctx, argv[optind + 1])) {
+	if (aq_lexicon_save(lex, ctx, argv[argc - 1])) {
 		cli_error("%s", aq_ctx_errmsg(ctx));
 		goto out;
 	}
-	fprintf(stderr, "alignqa: %zu entr%s of %s compiled to %s\n", aq_lexicon_size(lex),
-		aq_lexicon_size(lex) == 1 ? "y" : "ies", argv[optind], argv[optind + 1]);
+	fprintf(stderr, "alignqa: %zu entr%s of %s%s compiled to %s\n", aq_lexicon_size(lex),
+		aq_lexicon_size(lex) == 1 ? "y" : "ies", argv[optind],
+		argc - optind > 2 ? " and the files after it" : "", argv[argc - 1]);
 	rc = EXIT_CLEAN;
 out:
 	aq_lexicon_free(lex);
