@@ -87,6 +87,10 @@
  * numbers.missing           an English number with no Chinese counterpart in
  *                           the bead or the neighbouring Chinese sentences.
  *                           {number} as written, {key} its normal form.
+ * numbers.missing-repeat    the same, for a number the English repeats and
+ *                           the Chinese gives fewer times ("tumours (n=27),
+ *                           tissues (n=27)" / "27例"): the value is there.
+ *                           {number}, {key}.
  * numbers.extra             a Chinese number with no English counterpart.
  *                           {number}, {key}.
  * numbers.changed           a missing and an extra number of one kind
@@ -217,6 +221,7 @@ enum builtin {
 	B_LEXGAP,
 	B_ORDER,
 	B_NUM_MISSING,
+	B_NUM_REPEAT,
 	B_NUM_EXTRA,
 	B_NUM_CHANGED,
 	B_ACR_MISSING,
@@ -250,6 +255,8 @@ static const struct {
 	[B_ORDER] = { "structure.out-of-order",
 		"sentence translated out of order: \"{en}\" appears elsewhere as \"{zh}\"" },
 	[B_NUM_MISSING] = { "numbers.missing", "number {number} is missing from the Chinese" },
+	[B_NUM_REPEAT] = { "numbers.missing-repeat",
+		"number {number} is given more often in the English than in the Chinese" },
 	[B_NUM_EXTRA] = { "numbers.extra", "number {number} in the Chinese is not in the English" },
 	[B_NUM_CHANGED] = { "numbers.changed",
 		"number {en_number} in the English became {zh_number} in the Chinese" },
@@ -1778,7 +1785,8 @@ static int check_numbers(run *r, const aq_bead *b, uint32_t bead)
 	aq_span zhs = side_span(r->zs, b->zh_idx, b->zh_n);
 	int rc;
 
-	if (!r->rule[B_NUM_MISSING] && !r->rule[B_NUM_EXTRA] && !r->rule[B_NUM_CHANGED])
+	if (!r->rule[B_NUM_MISSING] && !r->rule[B_NUM_REPEAT] && !r->rule[B_NUM_EXTRA] &&
+	    !r->rule[B_NUM_CHANGED])
 		return 0;
 	E->n = Z->n = 0;
 	/* a sentence without number anchors has no numbers to parse again */
@@ -1899,7 +1907,9 @@ static int check_numbers(run *r, const aq_bead *b, uint32_t bead)
 			}
 		}
 	}
-	for (size_t i = 0; i < E->n && r->rule[B_NUM_MISSING]; i++) {
+	for (size_t i = 0; i < E->n && (r->rule[B_NUM_MISSING] || r->rule[B_NUM_REPEAT]); i++) {
+		enum builtin which = B_NUM_MISSING;
+
 		if (ex[i].peer >= 0 || ex[i].quiet ||
 		    digits_in_name(r->en, E->v[i].off, E->v[i].end, r->zh, zhs))
 			continue;
@@ -1908,7 +1918,14 @@ static int check_numbers(run *r, const aq_bead *b, uint32_t bead)
 				return rc;
 			continue;
 		}
-		if ((rc = emit_number(r, B_NUM_MISSING, &E->v[i], &ex[i],
+		/* the same number found once already: a repeat the Chinese
+		 * says once ("(n=27) ... (n=27)" / "27例") */
+		for (size_t k = 0; k < E->n; k++)
+			if (k != i && ex[k].peer >= 0 && !strcmp(ex[k].key, ex[i].key))
+				which = B_NUM_REPEAT;
+		if (!r->rule[which])
+			continue;
+		if ((rc = emit_number(r, which, &E->v[i], &ex[i],
 				(aq_span){ E->v[i].off, E->v[i].end }, zhs, bead, AQ_LANG_EN)))
 			return rc;
 	}
