@@ -29,7 +29,19 @@ enum {
 	PAIR_CACHE_SLOTS = 512,          /* power of two */
 	MAX_GROUPS = 9,                  /* {1}..{9} and \1..\9 */
 	MAX_ID_LEN = 64,                 /* bytes of a rule's short id */
+	/* Longest text (bytes) for which a missing required code unit rules a
+	 * search out.  PCRE2 itself looks for that unit before it tries to
+	 * match only in subjects shorter than REQ_CU_MAX (1000 or 5000,
+	 * depending on the version); beyond, a search could still end with a
+	 * match limit error rather than "no match", so it is run. */
+	RULES_REQ_TEXT_MAX = 1000,
 };
+
+/* A text's byte summary (see aq_rules.byte_bits): bits 0..62 stand for
+ * bytes some pattern needs, bit 63 for any byte >= 0x80 (without it the
+ * text is ASCII, hence valid UTF-8). */
+#define NEED_BITS 63
+#define NONASCII_BIT ((uint64_t)1 << 63)
 
 /* ------------------------------------------------------------------ */
 /* Data                                                                 */
@@ -51,6 +63,15 @@ typedef struct example {
 	bool fire;     /* must fire (else must not) */
 } example;
 
+/* What is known of a compiled pattern before it runs: the bytes (as bits
+ * of aq_rules.byte_bits) a text must hold for it to match there, from
+ * pcre2_pattern_info, and whether the JIT compiled it. */
+typedef struct pat_hint {
+	uint64_t start;  /* a match starts with one of these bytes (0: any byte) */
+	uint64_t req;    /* every match holds one of these bytes (0: none known) */
+	bool jit;        /* pcre2_jit_match can run it */
+} pat_hint;
+
 typedef struct rule {
 	aq_rule_info info;    /* first member: aq_rule_info pointers are rule pointers */
 	char *id;             /* "<pack>.<id>" */
@@ -64,6 +85,8 @@ typedef struct rule {
 	                       * side also holds this text; else info (NULL: always) */
 	pcre2_code *en_re;    /* preserve, pair, forbid on en */
 	pcre2_code *zh_re;    /* forbid on zh; pair template without back-references */
+	pat_hint en_hint;     /* of en_re */
+	pat_hint zh_hint;     /* of zh_re */
 	uint32_t en_groups;   /* capture groups of en_re */
 	bool caseless;
 	bool normalize;       /* preserve: compare after width and case folding */
@@ -90,6 +113,12 @@ struct aq_rules {
 	size_t n_own, cap_own;
 	uint32_t max_groups;        /* most capture groups of any pattern */
 	bool no_jit;                /* interpreter only (aq_rules_set_jit) */
+	/* The bits standing for each byte in a text's summary: NONASCII_BIT
+	 * for bytes >= 0x80, and a bit of its own for a byte some pattern
+	 * needs.  Those are handed out as patterns are compiled; past
+	 * NEED_BITS - 1 bytes, the rest share the last one. */
+	uint64_t byte_bits[256];
+	uint32_t n_bits;            /* bits handed out */
 	char digest[17];
 };
 
@@ -323,6 +352,8 @@ int aq_rules_new(aq_rules **out, aq_ctx *ctx)
 	if (!rules)
 		return aq_ctx_error(ctx, AQ_ENOMEM, "out of memory");
 	rules->ctx = ctx;
+	for (size_t b = 0x80; b < 256; b++)
+		rules->byte_bits[b] = NONASCII_BIT;
 	update_digest(rules);
 	*out = rules;
 	return 0;
@@ -733,8 +764,61 @@ static bool matches_empty(const pcre2_code *code)
 	return yes;
 }
 
+/* The summary bit of byte b, handed out now if b has none yet. */
+static uint64_t byte_bit(aq_rules *rules, uint32_t b)
+{
+	if (!(rules->byte_bits[b] & ~NONASCII_BIT)) {
+		uint32_t bit = rules->n_bits < NEED_BITS - 1 ? rules->n_bits++ : NEED_BITS - 1;
+
+		rules->byte_bits[b] |= (uint64_t)1 << bit;
+	}
+	return rules->byte_bits[b] & ~NONASCII_BIT;
+}
+
+/* The bits of code unit cu in either ASCII case: pcre2_pattern_info does
+ * not say whether a first or required unit is caseless (PCRE2 only makes
+ * an ASCII unit caseless; a caseless multi-byte character gets none). */
+static uint64_t unit_bits(aq_rules *rules, uint32_t cu)
+{
+	uint32_t lower = cu | 0x20;
+	uint64_t bits = byte_bit(rules, cu);
+
+	if (lower >= 'a' && lower <= 'z')
+		bits |= byte_bit(rules, cu ^ 0x20);
+	return bits;
+}
+
+/* Fills h from what PCRE2 knows of code: its first code unit or its start
+ * bitmap, and its required (last literal) code unit.  PCRE2 relies on both
+ * itself to reject a subject without trying to match; a pattern with
+ * (*NO_START_OPT) gets no condition. */
+static void pattern_hint(aq_rules *rules, const pcre2_code *code, pat_hint *h)
+{
+	uint32_t opts = 0, type = 0, cu = 0;
+	const uint8_t *map = NULL;
+	size_t jit_size = 0;
+
+	memset(h, 0, sizeof(*h));
+	h->jit = !pcre2_pattern_info(code, PCRE2_INFO_JITSIZE, &jit_size) && jit_size > 0;
+	if (pcre2_pattern_info(code, PCRE2_INFO_ALLOPTIONS, &opts) ||
+	    (opts & PCRE2_NO_START_OPTIMIZE))
+		return;
+	if (!pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODETYPE, &type) && type == 1 &&
+	    !pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODEUNIT, &cu) && cu < 256) {
+		h->start = unit_bits(rules, cu);
+	} else if (!pcre2_pattern_info(code, PCRE2_INFO_FIRSTBITMAP, &map) && map) {
+		for (uint32_t b = 0; b < 256; b++)
+			if (map[b / 8] & (1u << (b % 8)))
+				h->start |= byte_bit(rules, b);
+	}
+	type = 0;
+	if (!pcre2_pattern_info(code, PCRE2_INFO_LASTCODETYPE, &type) && type == 1 &&
+	    !pcre2_pattern_info(code, PCRE2_INFO_LASTCODEUNIT, &cu) && cu < 256)
+		h->req = unit_bits(rules, cu);
+}
+
 static int compile_node(pctx *p, rule *r, const yaml_node_t *n, const char *side,
-	const char *src, pcre2_code **out)
+	const char *src, pcre2_code **out, pat_hint *hint)
 {
 	char msg[384];
 	int err = 0;
@@ -748,6 +832,7 @@ static int compile_node(pctx *p, rule *r, const yaml_node_t *n, const char *side
 	}
 	if (matches_empty(*out))
 		return perr(p, n, "rule '%s': %s pattern matches the empty string", r->id, side);
+	pattern_hint(p->rules, *out, hint);
 	return 0;
 }
 
@@ -967,7 +1052,8 @@ static int rule_patterns(pctx *p, rule *r, yaml_node_t *const *key_node, yaml_no
 			return perr(p, key_node[RK_ID], "rule '%s': a %s rule needs an en: pattern", r->id,
 				kind_names[r->info.kind]);
 		if ((rc = scalar_dup(p, val[RK_EN], "en", &r->en_src)) ||
-		    (rc = compile_node(p, r, val[RK_EN], "en", r->en_src, &r->en_re)))
+		    (rc = compile_node(p, r, val[RK_EN], "en", r->en_src, &r->en_re,
+			&r->en_hint)))
 			return rc;
 		pcre2_pattern_info(r->en_re, PCRE2_INFO_CAPTURECOUNT, &r->en_groups);
 		if (r->info.kind == AQ_RULE_PRESERVE)
@@ -984,7 +1070,8 @@ static int rule_patterns(pctx *p, rule *r, yaml_node_t *const *key_node, yaml_no
 				r->en_groups == 1 ? "" : "s");
 		r->zh_has_refs = ref > 0;
 		if (!r->zh_has_refs)
-			return compile_node(p, r, val[RK_ZH], "zh", r->zh_src, &r->zh_re);
+			return compile_node(p, r, val[RK_ZH], "zh", r->zh_src, &r->zh_re,
+				&r->zh_hint);
 		{
 			/* Compile once with placeholder text so that a broken template
 			 * is a load error, not a check-time one. */
@@ -1050,10 +1137,10 @@ static int rule_patterns(pctx *p, rule *r, yaml_node_t *const *key_node, yaml_no
 			return perr(p, key_node[RK_ID], "rule '%s': a forbid rule needs an en: or zh: "
 				"pattern", r->id);
 		if (en && ((rc = scalar_dup(p, en, "en", &r->en_src)) ||
-			   (rc = compile_node(p, r, en, "en", r->en_src, &r->en_re))))
+			   (rc = compile_node(p, r, en, "en", r->en_src, &r->en_re, &r->en_hint))))
 			return rc;
 		if (zh && ((rc = scalar_dup(p, zh, "zh", &r->zh_src)) ||
-			   (rc = compile_node(p, r, zh, "zh", r->zh_src, &r->zh_re))))
+			   (rc = compile_node(p, r, zh, "zh", r->zh_src, &r->zh_re, &r->zh_hint))))
 			return rc;
 		if (r->en_re)
 			pcre2_pattern_info(r->en_re, PCRE2_INFO_CAPTURECOUNT, &r->en_groups);
@@ -1737,6 +1824,8 @@ struct aq_rules_scratch {
 	size_t mix_cap;
 	const char *mix_text[2];    /* the record texts the verdicts are for */
 	size_t mix_len[2];
+	uint8_t side_ok[2];         /* the record's en, zh: 0 not checked yet,
+	                             * 1 valid UTF-8, 2 not */
 	bool mix_valid;             /* false: forget them (a new record) */
 };
 
@@ -1876,6 +1965,8 @@ typedef struct side_text {
 	const char *p;   /* bead text */
 	size_t len;      /* bytes */
 	uint32_t base;   /* offset of p in the record's text */
+	uint64_t bits;   /* the aq_rules.byte_bits of the bytes p holds (all
+	                  * ones: not summarised) */
 	bool usable;     /* present and valid UTF-8 */
 } side_text;
 
@@ -1911,17 +2002,36 @@ static int match_error(apply_env *e, const rule *r, int rc, const char *side, si
 		e->rec->id ? e->rec->id : "?", side, off);
 }
 
-/* Finds the next non-empty match of code in t from *start.  Returns 1 and
- * fills m, 0 when there is none, or AQ_ERULE. */
-static int next_match(apply_env *e, const rule *r, const pcre2_code *code, const side_text *t,
-	const char *side, size_t *start, match *m)
+/* Could a pattern with hint h match in t?  False only when t lacks every
+ * byte a match can start with, or (in a text short enough for PCRE2 to
+ * look for it first) the unit every match holds. */
+static bool may_match(const side_text *t, const pat_hint *h)
+{
+	if (h->start && !(t->bits & h->start))
+		return false;
+	return !h->req || t->len >= RULES_REQ_TEXT_MAX || (t->bits & h->req);
+}
+
+/* Finds the next non-empty match of code in t from *start.  h is code's
+ * hint (NULL: nothing known).  Returns 1 and fills m, 0 when there is none,
+ * or AQ_ERULE. */
+static int next_match(apply_env *e, const rule *r, const pcre2_code *code, const pat_hint *h,
+	const side_text *t, const char *side, size_t *start, match *m)
 {
 	const PCRE2_SIZE *ov;
 	int rc;
 
+	if (h && !may_match(t, h))
+		return 0;
 	while (*start <= t->len) {
-		rc = pcre2_match(code, (PCRE2_SPTR)t->p, t->len, *start, PCRE2_NO_UTF_CHECK,
-			e->s->md, e->s->mctx);
+		/* pcre2_match would hand a JIT-compiled pattern to pcre2_jit_match
+		 * after checks these calls do not need (valid UTF-8, options). */
+		if (h && h->jit)
+			rc = pcre2_jit_match(code, (PCRE2_SPTR)t->p, t->len, *start,
+				PCRE2_NO_UTF_CHECK, e->s->md, e->s->mctx);
+		else
+			rc = pcre2_match(code, (PCRE2_SPTR)t->p, t->len, *start,
+				PCRE2_NO_UTF_CHECK, e->s->md, e->s->mctx);
 		if (rc == PCRE2_ERROR_NOMATCH)
 			return 0;
 		if (rc < 0)
@@ -2078,7 +2188,7 @@ static int apply_preserve(apply_env *e, const rule *r)
 	int rc;
 
 	aq_buf_clear(&s->seen);
-	while ((rc = next_match(e, r, r->en_re, &e->en, "en", &start, &m)) > 0) {
+	while ((rc = next_match(e, r, r->en_re, &r->en_hint, &e->en, "en", &start, &m)) > 0) {
 		size_t to = m.g[0], te = m.g[1];
 		bool present;
 
@@ -2125,8 +2235,9 @@ static int apply_pair(apply_env *e, const rule *r)
 	int rc;
 
 	aq_buf_clear(&s->seen);
-	while ((rc = next_match(e, r, r->en_re, &e->en, "en", &start, &m)) > 0) {
+	while ((rc = next_match(e, r, r->en_re, &r->en_hint, &e->en, "en", &start, &m)) > 0) {
 		const pcre2_code *code = r->zh_re;
+		const pat_hint *hint = &r->zh_hint;
 		const char *expected = r->zh_src;
 		size_t zstart = 0;
 		match zm;
@@ -2148,8 +2259,9 @@ static int apply_pair(apply_env *e, const rule *r)
 					s->pat.ptr, msg);
 			}
 			expected = s->pat.ptr;
+			hint = NULL;
 		}
-		rc = next_match(e, r, code, &e->zh, "zh", &zstart, &zm);
+		rc = next_match(e, r, code, hint, &e->zh, "zh", &zstart, &zm);
 		if (rc < 0)
 			return rc;
 		if (rc == 0) {
@@ -2199,6 +2311,7 @@ static int house_style(apply_env *e, const rule *r, int side, bool *style)
 	    s->mix_text[1] != e->rec->zh || s->mix_len[1] != e->rec->zh_len) {
 		s->mix_valid = true;
 		memset(s->mix, 0, s->mix_cap);
+		s->side_ok[0] = s->side_ok[1] = 0;
 		s->mix_text[0] = e->rec->en;
 		s->mix_len[0] = e->rec->en_len;
 		s->mix_text[1] = e->rec->zh;
@@ -2211,9 +2324,13 @@ static int house_style(apply_env *e, const rule *r, int side, bool *style)
 	for (at = text; (at = memmem(at, len - (size_t)(at - text), r->mixed_with, wl)); at += wl)
 		full++;
 	side_init(&t, text, len, (aq_span){ 0, (uint32_t)len });
+	if (full && !s->side_ok[side])
+		s->side_ok[side] = aq_utf8_check(text, len) == len ? 1 : 2;
+	t.usable = s->side_ok[side] == 1;
 	if (full && t.usable) {
 		while (forbidden <= full &&
-		       (rc = next_match(e, r, side ? r->zh_re : r->en_re, &t, side ? "zh" : "en",
+		       (rc = next_match(e, r, side ? r->zh_re : r->en_re,
+				side ? &r->zh_hint : &r->en_hint, &t, side ? "zh" : "en",
 				&start, &m)) > 0)
 			forbidden++;
 		if (rc < 0)
@@ -2230,13 +2347,14 @@ static int apply_forbid(apply_env *e, const rule *r)
 
 	for (int side = 0; side < 2; side++) {
 		const pcre2_code *code = side ? r->zh_re : r->en_re;
+		const pat_hint *hint = side ? &r->zh_hint : &r->en_hint;
 		const side_text *t = side ? &e->zh : &e->en;
 		size_t start = 0, first = e->out->n;
 		match m;
 
 		if (!code || !t->usable)
 			continue;
-		while ((rc = next_match(e, r, code, t, side ? "zh" : "en", &start, &m)) > 0) {
+		while ((rc = next_match(e, r, code, hint, t, side ? "zh" : "en", &start, &m)) > 0) {
 			aq_span sp = { t->base + (uint32_t)m.g[0], t->base + (uint32_t)m.g[1] };
 
 			if ((rc = emit(e, r, t, &m, m.g[0], m.g[1], NULL, side ? NULL : &sp,
@@ -2297,9 +2415,29 @@ static void side_init(side_text *t, const char *text, size_t text_len, aq_span s
 	t->p = text + sp.off;
 	t->len = sp.end - sp.off;
 	t->base = sp.off;
-	/* Checked once here so that every search can skip PCRE2's own check;
-	 * a side with invalid UTF-8 is left to the encoding checks. */
-	t->usable = aq_utf8_check(t->p, t->len) == t->len;
+	t->bits = UINT64_MAX;
+}
+
+/* Summarises the bytes of t in t->bits (one pass, shared by every rule)
+ * and sets t->usable.  UTF-8 is checked here so that every search can skip
+ * PCRE2's own check; a side with invalid UTF-8 is left to the encoding
+ * checks. */
+static void side_summarise(side_text *t, const uint64_t *byte_bits)
+{
+	const unsigned char *u = (const unsigned char *)t->p;
+	uint64_t a = 0, b = 0, c = 0, d = 0;
+	size_t i = 0;
+
+	for (; i + 4 <= t->len; i += 4) {
+		a |= byte_bits[u[i]];
+		b |= byte_bits[u[i + 1]];
+		c |= byte_bits[u[i + 2]];
+		d |= byte_bits[u[i + 3]];
+	}
+	for (; i < t->len; i++)
+		a |= byte_bits[u[i]];
+	t->bits = a | b | c | d;
+	t->usable = !(t->bits & NONASCII_BIT) || aq_utf8_check(t->p, t->len) == t->len;
 }
 
 static int env_init(apply_env *e, aq_findings *out, aq_rules_scratch *s, aq_ctx *ctx,
@@ -2313,6 +2451,10 @@ static int env_init(apply_env *e, aq_findings *out, aq_rules_scratch *s, aq_ctx 
 	e->bead = bead;
 	side_init(&e->en, rec->en, rec->en_len, en);
 	side_init(&e->zh, rec->zh, rec->zh_len, zh);
+	if (e->en.p)
+		side_summarise(&e->en, s->rules->byte_bits);
+	if (e->zh.p)
+		side_summarise(&e->zh, s->rules->byte_bits);
 	e->en_span = en;
 	e->zh_span = zh;
 	s->zh_folded = false;

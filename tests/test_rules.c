@@ -2,7 +2,8 @@
  * test_rules.c - the rules engine: the shipped packs load, every rule kind
  * on small cases (back-references, placeholders, offsets), broken pack and
  * configuration files name file:line, overrides, the digest, the
- * self-test, and a pathological pattern that must fail fast, not hang.
+ * self-test, a pathological pattern that must fail fast, not hang, and the
+ * byte summary that lets a search be skipped.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -823,6 +824,121 @@ static void test_backtracking_limit(void **state)
 	fx_close(&f);
 }
 
+/* ------------------------------------------------------------------ */
+/* Skipped searches                                                     */
+
+/* A search is skipped when the bead lacks every byte a match could start
+ * with, or the unit every match holds (from pcre2_pattern_info): each rule
+ * below must still fire wherever its bytes are present.  The 70-byte class
+ * of "wide" uses up the summary's bits, so "late" shares one. */
+static const char hint_pack[] =
+	"pack: h\n"
+	"rules:\n"
+	"  - {id: first, kind: forbid, severity: info, category: style, message: m,\n"
+	"     en: 'xyz'}\n"
+	"  - {id: caseless, kind: forbid, severity: info, category: style, message: m,\n"
+	"     en: 'qu+x', caseless: true}\n"
+	"  - {id: kelvin, kind: forbid, severity: info, category: style, message: m,\n"
+	"     en: 'kelvin', caseless: true}\n"
+	"  - {id: han, kind: forbid, severity: info, category: style, message: m,\n"
+	"     zh: '锟斤拷'}\n"
+	"  - {id: han-caseless, kind: forbid, severity: info, category: style, message: m,\n"
+	"     zh: 'Ω欧', caseless: true}\n"
+	"  - {id: zwsp, kind: forbid, severity: info, category: style, message: m,\n"
+	"     zh: '[\\x{200B}\\x{FEFF}]'}\n"
+	"  - {id: req, kind: forbid, severity: info, category: style, message: m,\n"
+	"     en: '\\d+\\s*°C'}\n"
+	"  - {id: wide, kind: forbid, severity: info, category: style, message: m,\n"
+	"     en: '[!-f]w'}\n"
+	"  - {id: late, kind: forbid, severity: info, category: style, message: m,\n"
+	"     en: 'zq'}\n"
+	"  - {id: unit, kind: preserve, severity: info, category: style, message: m,\n"
+	"     en: 'mmHg'}\n";
+
+static void test_pattern_hints(void **state)
+{
+	static const struct {
+		const char *en, *zh;
+		const char *rule; /* the one finding expected, NULL for none */
+	} cases[] = {
+		{ "has xyz here", "中文。", "h.first" },
+		{ "has xy here", "中文。", NULL },
+		{ "QUUUX", "中文。", "h.caseless" },
+		{ "Quux", "中文。", "h.caseless" },
+		{ "KELVIN", "中文。", "h.kelvin" },
+		{ "\xE2\x84\xAA" "ELVIN", "中文。", "h.kelvin" }, /* U+212A KELVIN SIGN */
+		{ "Good.", "检查锟斤拷。", "h.han" },
+		{ "Good.", "检查锟斤。", NULL },
+		{ "Good.", "检查ω欧。", "h.han-caseless" },
+		{ "Good.", "检查Ω欧。", "h.han-caseless" },
+		{ "Good.", "检查\xE2\x84\xA6欧。", "h.han-caseless" }, /* U+2126 OHM SIGN */
+		{ "Good.", "检查欧。", NULL },
+		{ "Good.", "检查\xEF\xBB\xBF。", "h.zwsp" },
+		{ "Good.", "检查\xE2\x80\x8B。", "h.zwsp" },
+		{ "Good.", "检查。", NULL },
+		{ "At 37 °C.", "中文。", "h.req" },
+		{ "At 37 °F.", "中文。", NULL },
+		{ "fw", "中文。", "h.wide" },
+		{ "!w", "中文。", "h.wide" },
+		{ "zq", "中文。", "h.late" },
+		{ "ZQ", "中文。", NULL },
+		{ "BP in mmHg.", "血压单位。", "h.unit" },
+		{ "BP in mmHg.", "血压 mmHg。", NULL },
+		{ "No unit.", "", NULL },
+	};
+	aq_findings out;
+	aq_buf en;
+	fx f;
+	(void)state;
+
+	fx_open(&f);
+	aq_findings_init(&out);
+	assert_int_equal(load_text(&f, "hints.yaml", hint_pack), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(apply(&f, &out, cases[i].en, cases[i].zh), 0);
+		if (!cases[i].rule) {
+			if (out.n)
+				fail_msg("case %zu: unexpected finding %s", i, out.v[0].rule);
+			continue;
+		}
+		if (out.n != 1)
+			fail_msg("case %zu: %zu findings, expected 1", i, out.n);
+		assert_string_equal(out.v[0].rule, cases[i].rule);
+	}
+	/* Long texts: without its required unit PCRE2 still runs the search. */
+	aq_buf_init(&en);
+	for (int i = 0; i < 300; i++)
+		aq_buf_puts(&en, "abc ");
+	aq_buf_puts(&en, "5 °F");
+	assert_int_equal(apply(&f, &out, en.ptr, "中文。"), 0);
+	assert_int_equal(out.n, 0);
+	en.ptr[en.len - 1] = 'C';
+	assert_int_equal(apply(&f, &out, en.ptr, "中文。"), 0);
+	assert_int_equal(out.n, 1);
+	assert_string_equal(out.v[0].rule, "h.req");
+	aq_buf_dispose(&en);
+	/* The summary is of the bead, not of the record. */
+	{
+		const char *ren = "Has xyz. Has none.", *rzh = "好。";
+		aq_record rec = make_record(ren, rzh);
+		aq_rules_scratch *s = NULL;
+
+		assert_int_equal(aq_rules_scratch_new(&s, f.rules), 0);
+		aq_findings_clear(&out);
+		assert_int_equal(aq_rules_apply(&out, f.rules, s, f.ctx, &rec,
+			(aq_span){ 9, 18 }, whole(rzh), 0), 0);
+		assert_int_equal(out.n, 0);
+		assert_int_equal(aq_rules_apply(&out, f.rules, s, f.ctx, &rec,
+			(aq_span){ 0, 8 }, whole(rzh), 1), 0);
+		assert_int_equal(out.n, 1);
+		assert_string_equal(out.v[0].rule, "h.first");
+		assert_int_equal(out.v[0].en.off, 4);
+		aq_rules_scratch_free(s);
+	}
+	aq_findings_dispose(&out);
+	fx_close(&f);
+}
+
 /* Invalid UTF-8 on one side skips that side instead of failing. */
 static void test_invalid_utf8(void **state)
 {
@@ -958,6 +1074,7 @@ int main(void)
 		cmocka_unit_test(test_config_file),
 		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_backtracking_limit),
+		cmocka_unit_test(test_pattern_hints),
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_selftest),
 		cmocka_unit_test(test_glossary_rules),
