@@ -4,6 +4,8 @@
  * every record, repeated, on one thread.  Reading and writing are left out:
  * bench/throughput.py measures whole processes.
  * Usage: bench_pipeline RULES_DIR FILE.jsonl [ROUNDS] [--check]
+ * With ALIGNQA_DICTIONARY set, the aligner uses that dictionary (as the CLI's
+ * --dictionary does).
  */
 #include "alignqa.h"
 
@@ -25,6 +27,7 @@ int main(int argc, char **argv)
 	aq_input *in = NULL;
 	aq_segmenter *seg = NULL;
 	aq_aligner *al = NULL;
+	aq_lexicon *dict = NULL;
 	aq_rules *rules = NULL;
 	aq_checker *chk = NULL;
 	aq_record **recs = NULL;
@@ -36,6 +39,7 @@ int main(int argc, char **argv)
 	int rounds = argc > 3 ? atoi(argv[3]) : 5;
 	bool check = argc > 4 && !strcmp(argv[4], "--check");
 	const char *paths[1];
+	const char *dict_path = getenv("ALIGNQA_DICTIONARY");
 	double t_seg = 0, t_al = 0, t_chk = 0, t0;
 	aq_input_opts io = { AQ_INPUT_JSONL, 0, NULL };
 
@@ -50,7 +54,9 @@ int main(int argc, char **argv)
 	aq_findings_init(&f);
 	snprintf(path, sizeof(path), "%s/abbreviations.txt", argv[1]);
 	if (aq_ctx_new(&ctx) || aq_segmenter_new(&seg, ctx, path) ||
-	    aq_aligner_new(&al, ctx, NULL, NULL, NULL) ||
+	    (dict_path && *dict_path &&
+	     aq_lexicon_load(&dict, ctx, dict_path, AQ_LEX_AUTO)) ||
+	    aq_aligner_new(&al, ctx, NULL, dict, NULL) ||
 	    aq_input_new(&in, ctx, paths, 1, &io)) {
 		fprintf(stderr, "bench_pipeline: %s\n", aq_ctx_errmsg(ctx));
 		return 3;
@@ -95,8 +101,8 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	printf("%zu records, %.1f sentences each, %d rounds, one thread\n", n,
-		n ? (double)sents / n : 0, rounds);
+	printf("%zu records, %.1f sentences each, %d rounds, one thread%s%s\n", n,
+		n ? (double)sents / n : 0, rounds, dict ? ", dictionary " : "", dict ? dict_path : "");
 	printf("segment          %8.1f us/record\n", t_seg / (n * rounds) * 1e6);
 	printf("align            %8.1f us/record\n", t_al / (n * rounds) * 1e6);
 	printf("segment + align  %8.1f us/record  %8.0f records/s\n",
@@ -114,6 +120,7 @@ int main(int argc, char **argv)
 	aq_spans_dispose(&zh);
 	aq_beads_dispose(&beads);
 	aq_aligner_free(al);
+	aq_lexicon_free(dict);
 	aq_segmenter_free(seg);
 	aq_input_free(in);
 	aq_ctx_free(ctx);

@@ -42,6 +42,10 @@
  * move numbers and acronyms across sentence boundaries often enough that the
  * full log-likelihood overstates a miss. */
 #define MISS_SCALE 0.5
+/* Relative margin by which the DP's lexical lower bound must exceed the
+ * second best cost before it skips a bead: far above the rounding error of
+ * summing a bead's terms (at most 2 MAXB MASK_BITS of them) in two orders. */
+#define PRUNE_SLACK 1e-9
 
 /* -log erfc(x) for x in [0, TAIL_MAX), tabulated once: the DP asks for it
  * for every bead it tries, and erfc + log were a fifth of its time. */
@@ -99,7 +103,23 @@ typedef struct sent {
 	uint32_t anc_n;     /* anchors scored (<= MASK_BITS) */
 	uint32_t lex_first; /* en: into en_words; zh: into zh_hits */
 	uint32_t lex_n;     /* dictionary words scored (<= MASK_BITS) */
+	uint32_t bnd_first; /* into aligner.anc_bound: anc_n + 1 rows */
 } sent;
+
+/* What one sentence of a bead matches on the other side of the bead (the OR
+ * of its pairs' evidence), and the lower bound of its lexical cost. */
+typedef struct sidem {
+	uint64_t anc;  /* its anchors matched */
+	uint64_t dict; /* its dictionary words matched */
+	double bound;  /* lower bound of its anchors' and words' cost */
+} sidem;
+
+/* The OR of the pair evidence over a bead, per sentence of each side: what
+ * the bead's lexical cost depends on. */
+typedef struct beadm {
+	uint64_t ae[MAXB], de[MAXB]; /* per English sentence of the bead */
+	uint64_t az[MAXB], dz[MAXB]; /* per Chinese sentence of the bead */
+} beadm;
 
 /* The evidence one sentence pair shares: bit k of ae is set when the k-th
  * anchor of the English sentence occurs in the Chinese one, and so on. */
@@ -143,6 +163,12 @@ struct aq_aligner {
 	/* per scored anchor and per width w of the other side of the bead
 	 * (1..MAXB): cost when matched, cost when not matched */
 	float (*anc_cost)[2][MAXB + 1];
+	/* per sentence, per number n of its anchors matched (0..anc_n) and per
+	 * width w of the other side: a lower bound of the anchors' cost, the
+	 * misses of all plus the n most negative match-minus-miss differences */
+	double (*anc_bound)[MAXB + 1];
+	size_t anc_bound_cap;
+	double slack_scale; /* bounds the size of a bead's lexical terms */
 	aq_u32vec en_words;
 	aq_lexhits zh_hits;
 	uint32_t *stamp;     /* per dictionary vocabulary id */
@@ -160,6 +186,14 @@ struct aq_aligner {
 	pairm *ring[MAXB];   /* pair evidence of the last MAXB English sentences */
 	uint32_t ring_lo[MAXB], ring_hi[MAXB];
 	size_t ring_cap;
+	/* per ring row, per first Chinese sentence j0 (from ring_lo) and width
+	 * b: the English sentence's side of the beads it can be in, built once
+	 * per row instead of once per bead: [(j0 - ring_lo) * MAXB + b - 1] */
+	sidem *eside[MAXB];
+	/* per Chinese sentence y (from zside_lo) and width a: its side of the
+	 * beads that end at the current DP row: [(y - zside_lo) * MAXB + a - 1] */
+	sidem *zside;
+	uint32_t zside_lo;
 	double *pre_en, *pre_zh; /* prefix sums of lengths */
 	/* prefix sums over sentences of the lowest lexical cost a sentence can
 	 * add to a bead whose other side has w sentences (every token matched):
@@ -216,6 +250,10 @@ int aq_aligner_new(aq_aligner **out, aq_ctx *ctx, const aq_align_opts *opts,
 	aq_u32vec_init(&al->en_words);
 	aq_lexhits_init(&al->zh_hits);
 	set_priors(al);
+	/* an anchor term is at most -log(1e-3) < 7 in size, a dictionary one
+	 * below 4 (see prepare_anchors and prepare_dict_costs) */
+	al->slack_scale = 2.0 * MAXB * MASK_BITS *
+		(7 * fabs(al->opts.w_anchor) + 4 * fabs(al->opts.w_dict));
 	if (dict) {
 		al->stamp_n = aq_lexicon_vocab_size(dict);
 		al->stamp = calloc(al->stamp_n ? al->stamp_n : 1, sizeof(uint32_t));
@@ -243,6 +281,7 @@ void aq_aligner_free(aq_aligner *al)
 	free(al->keys);
 	free(al->anc_slot);
 	free(al->anc_cost);
+	free(al->anc_bound);
 	free(al->stamp);
 	free(al->lo);
 	free(al->hi);
@@ -250,8 +289,11 @@ void aq_aligner_free(aq_aligner *al)
 	free(al->cost);
 	free(al->second);
 	free(al->back);
-	for (int k = 0; k < MAXB; k++)
+	for (int k = 0; k < MAXB; k++) {
 		free(al->ring[k]);
+		free(al->eside[k]);
+	}
+	free(al->zside);
 	free(al->pre_en);
 	free(al->pre_zh);
 	for (int w = 0; w <= MAXB; w++) {
@@ -261,17 +303,61 @@ void aq_aligner_free(aq_aligner *al)
 	free(al);
 }
 
+/* Bits set in v: __builtin_popcountll is a libgcc call on baseline x86-64. */
+static inline int popcount64(uint64_t v)
+{
+	v -= (v >> 1) & 0x5555555555555555ULL;
+	v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
+	v = (v + (v >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+	return (int)((v * 0x0101010101010101ULL) >> 56);
+}
+
 /* ---- lengths --------------------------------------------------------- */
+
+/* Code points in s[off, end): the bytes that are not continuation bytes
+ * (10xxxxxx), eight at a time. */
+static size_t count_cp(const char *s, size_t off, size_t end)
+{
+	size_t n = end - off;
+
+	for (; off + 8 <= end; off += 8) {
+		uint64_t w;
+		memcpy(&w, s + off, 8);
+		n -= (size_t)popcount64(w & ~(w << 1) & 0x8080808080808080ULL);
+	}
+	for (; off < end; off++)
+		n -= ((unsigned char)s[off] & 0xC0) == 0x80;
+	return n;
+}
 
 static float text_units(const char *s, aq_span sp, bool zh)
 {
+	const unsigned char *b = (const unsigned char *)s;
 	size_t i = sp.off;
 	double u = 0;
 
 	if (!zh)
-		return (float)aq_utf8_count_cp(s + sp.off, sp.end - sp.off);
+		return (float)count_cp(s, sp.off, sp.end);
 	while (i < sp.end) {
-		int32_t cp = aq_utf8_next(s, sp.end, &i);
+		int32_t cp;
+
+		if (b[i] < 0x80) {
+			u += 1.0;
+			i++;
+			continue;
+		}
+		/* a well-formed three-byte sequence (most of Chinese text)
+		 * decoded here, anything else by aq_utf8_next() */
+		if (b[i] >= 0xE0 && b[i] <= 0xEF && sp.end - i > 2 && (b[i + 1] & 0xC0) == 0x80 &&
+		    (b[i + 2] & 0xC0) == 0x80) {
+			cp = (b[i] & 0x0F) << 12 | (b[i + 1] & 0x3F) << 6 | (b[i + 2] & 0x3F);
+			if (cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF)) {
+				u += aq_cp_is_han(cp) ? HAN_UNITS : 1.0;
+				i += 3;
+				continue;
+			}
+		}
+		cp = aq_utf8_next(s, sp.end, &i);
 		u += aq_cp_is_han(cp) ? HAN_UNITS : 1.0;
 	}
 	return (float)u;
@@ -440,6 +526,50 @@ out:
 	return rc;
 }
 
+/* Fills anc_bound (see struct aq_aligner): with n of a sentence's anchors
+ * matched, its anchor cost is at least the cost of missing all of them plus
+ * the n most negative differences (match cost - miss cost). */
+static int prepare_anchor_bounds(aq_aligner *al, size_t en_n, size_t zh_n)
+{
+	size_t need = al->anc_n + en_n + zh_n;
+	double w_anchor = al->opts.w_anchor;
+
+	if (need > al->anc_bound_cap) {
+		void *p = realloc(al->anc_bound, need * sizeof(*al->anc_bound));
+		if (!p)
+			return AQ_ENOMEM;
+		al->anc_bound = p;
+		al->anc_bound_cap = need;
+	}
+	for (size_t s = 0; s < en_n + zh_n; s++) {
+		sent *st = s >= en_n ? &al->zh[s - en_n] : &al->en[s];
+		double (*row)[MAXB + 1] = al->anc_bound + st->anc_first + s;
+
+		st->bnd_first = st->anc_first + (uint32_t)s;
+		for (int w = 1; w <= MAXB; w++) {
+			double diff[MASK_BITS], miss = 0;
+			uint32_t n = st->anc_n;
+
+			for (uint32_t k = 0; k < n; k++) {
+				double d = w_anchor * al->anc_cost[st->anc_first + k][1][w] -
+					   w_anchor * al->anc_cost[st->anc_first + k][0][w];
+				uint32_t at = k;
+
+				miss += w_anchor * al->anc_cost[st->anc_first + k][0][w];
+				while (at > 0 && diff[at - 1] > d) { /* insertion sort */
+					diff[at] = diff[at - 1];
+					at--;
+				}
+				diff[at] = d;
+			}
+			row[0][w] = miss;
+			for (uint32_t k = 0; k < n; k++)
+				row[k + 1][w] = row[k][w] + (diff[k] < 0 ? diff[k] : 0);
+		}
+	}
+	return 0;
+}
+
 const aq_align_evidence *aq_aligner_evidence(const aq_aligner *al)
 {
 	return al->ev.n_sents ? &al->ev : NULL;
@@ -477,13 +607,16 @@ static int prepare_dict(aq_aligner *al, const char *en, const aq_span *en_s, siz
 	return 0;
 }
 
-static uint32_t next_stamp(aq_aligner *al)
+/* Two stamps newer than every stamp in the table: the returned one and the
+ * one after it (the table is cleared before stamp_gen wraps). */
+static uint32_t next_stamps(aq_aligner *al)
 {
-	if (++al->stamp_gen == 0) {
+	if (al->stamp_gen >= UINT32_MAX - 2) {
 		memset(al->stamp, 0, al->stamp_n * sizeof(uint32_t));
-		al->stamp_gen = 1;
+		al->stamp_gen = 0;
 	}
-	return al->stamp_gen;
+	al->stamp_gen += 2;
+	return al->stamp_gen - 1;
 }
 
 /* The evidence of English sentence i and Chinese sentence j. */
@@ -503,23 +636,23 @@ static void pair_evidence(aq_aligner *al, pairm *pm, size_t i, size_t j)
 		const uint32_t *words = al->en_words.v + e->lex_first;
 		const aq_lexhit *hits = al->zh_hits.v + z->lex_first;
 		const uint32_t *gloss = aq_lexicon_gloss_ids(al->dict);
-		uint32_t gen = next_stamp(al);
+		/* one pass over the glosses: an English word is stamped gen, and
+		 * matched once some gloss of a Chinese word equals it */
+		uint32_t gen = next_stamps(al), matched = gen + 1;
 
 		for (uint32_t x = 0; x < e->lex_n; x++)
 			al->stamp[words[x]] = gen;
 		for (uint32_t y = 0; y < z->lex_n; y++) {
-			for (uint32_t g = 0; g < hits[y].n; g++)
-				if (al->stamp[gloss[hits[y].first + g]] == gen) {
+			for (uint32_t g = 0; g < hits[y].n; g++) {
+				uint32_t *st = &al->stamp[gloss[hits[y].first + g]];
+				if (*st == gen || *st == matched) {
+					*st = matched;
 					pm->dz |= 1ULL << y;
-					break;
 				}
+			}
 		}
-		gen = next_stamp(al);
-		for (uint32_t y = 0; y < z->lex_n; y++)
-			for (uint32_t g = 0; g < hits[y].n; g++)
-				al->stamp[gloss[hits[y].first + g]] = gen;
 		for (uint32_t x = 0; x < e->lex_n; x++)
-			if (al->stamp[words[x]] == gen)
+			if (al->stamp[words[x]] == matched)
 				pm->de |= 1ULL << x;
 	}
 }
@@ -643,11 +776,38 @@ static int setup_band(aq_aligner *al, size_t en_n, size_t zh_n, size_t w, size_t
 	return 0;
 }
 
+/* The ring holds MAXB rows whatever max_bead is: s % MAXB is a mask, where
+ * s % max_bead was a division on every lookup. */
+static const pairm *ring_get(const aq_aligner *al, size_t s, size_t j)
+{
+	size_t r = s % MAXB;
+	return &al->ring[r][j - al->ring_lo[r]];
+}
+
+/* Dictionary cost of one sentence with hits of its lex_n words matched;
+ * side 0 English, 1 Chinese; w: sentences on the other side. */
+static inline double dict_term(const aq_aligner *al, int side, uint32_t lex_n, int hits, int w)
+{
+	return al->opts.w_dict * (hits * al->dict_cost[side][1][w] +
+		(lex_n - hits) * al->dict_cost[side][0][w]);
+}
+
+/* One sentence's side of a bead whose other side has w sentences. */
+static void side_set(sidem *sd, const aq_aligner *al, const sent *st, int side, uint64_t anc,
+	uint64_t dict, int w)
+{
+	sd->anc = anc;
+	sd->dict = dict;
+	sd->bound = al->anc_bound[st->bnd_first + popcount64(anc)][w];
+	if (al->dict && st->lex_n)
+		sd->bound += dict_term(al, side, st->lex_n, popcount64(dict), w);
+}
+
 /* Computes the pair evidence of English sentence s against the Chinese
  * sentences any bead of the band can pair it with. */
 static int fill_ring(aq_aligner *al, size_t s, size_t en_n, size_t zh_n, int maxb)
 {
-	int r = (int)(s % (size_t)maxb);
+	size_t r = s % MAXB;
 	size_t last = s + (size_t)maxb < en_n ? s + (size_t)maxb : en_n;
 	uint32_t lo = al->lo[s + 1] > (uint32_t)maxb ? al->lo[s + 1] - (uint32_t)maxb : 0;
 	uint32_t hi = al->hi[last];
@@ -664,67 +824,119 @@ static int fill_ring(aq_aligner *al, size_t s, size_t en_n, size_t zh_n, int max
 		size_t cap = (hi - lo) * 2 > 2 * MAXB ? (size_t)(hi - lo) * 2 : 2 * MAXB;
 		for (int k = 0; k < MAXB; k++) {
 			pairm *p = realloc(al->ring[k], cap * sizeof(pairm));
+			sidem *e;
 			if (!p)
 				return AQ_ENOMEM;
 			al->ring[k] = p;
+			e = realloc(al->eside[k], cap * MAXB * sizeof(sidem));
+			if (!e)
+				return AQ_ENOMEM;
+			al->eside[k] = e;
+		}
+		{
+			sidem *z = realloc(al->zside, cap * MAXB * sizeof(sidem));
+			if (!z)
+				return AQ_ENOMEM;
+			al->zside = z;
 		}
 		al->ring_cap = cap;
 	}
 	for (uint32_t j = lo; j < hi; j++)
 		pair_evidence(al, &al->ring[r][j - lo], s, j);
+	/* the English side of every bead [j0, j0 + b) of this row */
+	for (uint32_t j0 = lo; j0 < hi; j0++) {
+		uint64_t anc = 0, dict = 0;
+		for (int b = 1; b <= maxb && j0 + (uint32_t)b <= hi; b++) {
+			const pairm *pm = &al->ring[r][j0 + (uint32_t)b - 1 - lo];
+			anc |= pm->ae;
+			dict |= pm->de;
+			side_set(&al->eside[r][(j0 - lo) * MAXB + (size_t)b - 1], al, &al->en[s], 0,
+				anc, dict, b);
+		}
+	}
 	return 0;
 }
 
-static const pairm *ring_get(const aq_aligner *al, size_t s, size_t j, int maxb)
+/* The Chinese side of every bead that ends at DP row i (i >= 1), from the
+ * ring rows i - a .. i - 1. */
+static void fill_zside(aq_aligner *al, size_t i, size_t zh_n, int maxb)
 {
-	int r = (int)(s % (size_t)maxb);
-	return &al->ring[r][j - al->ring_lo[r]];
+	uint32_t lo = al->lo[i] > (uint32_t)maxb ? al->lo[i] - (uint32_t)maxb : 0;
+	uint32_t hi = al->hi[i] < zh_n ? al->hi[i] : (uint32_t)zh_n;
+	int max_a = i < (size_t)maxb ? (int)i : maxb;
+
+	al->zside_lo = lo;
+	for (uint32_t y = lo; y < hi; y++) {
+		uint64_t anc = 0, dict = 0;
+		for (int a = 1; a <= max_a; a++) {
+			const pairm *pm = ring_get(al, i - (size_t)a, y);
+			anc |= pm->az;
+			dict |= pm->dz;
+			side_set(&al->zside[(y - lo) * MAXB + (size_t)a - 1], al, &al->zh[y], 1,
+				anc, dict, a);
+		}
+	}
 }
 
-/* Lexical cost of a bead: English sentences [i0, i0+a), Chinese [j0, j0+b). */
-static double lex_cost(const aq_aligner *al, size_t i0, int a, size_t j0, int b, int maxb)
+/* The pair evidence of a bead: English sentences [i0, i0+a), Chinese
+ * [j0, j0+b), 1 <= a, b. */
+static void bead_masks(beadm *m, const aq_aligner *al, size_t i0, int a, size_t j0, int b)
+{
+	for (int y = 0; y < b; y++)
+		m->az[y] = m->dz[y] = 0;
+	for (int x = 0; x < a; x++) {
+		uint64_t ae = 0, de = 0;
+		for (int y = 0; y < b; y++) {
+			const pairm *pm = ring_get(al, i0 + x, j0 + y);
+			ae |= pm->ae;
+			de |= pm->de;
+			m->az[y] |= pm->az;
+			m->dz[y] |= pm->dz;
+		}
+		m->ae[x] = ae;
+		m->de[x] = de;
+	}
+}
+
+/* Lexical cost of a bead with pair evidence m: English sentences
+ * [i0, i0+a), Chinese [j0, j0+b).  The terms are added one by one in this
+ * order, which fixes the result to the last bit. */
+static double lex_sum(const aq_aligner *al, const beadm *m, size_t i0, int a, size_t j0, int b)
 {
 	double c = 0;
 
-	if (a == 0 || b == 0)
-		return 0;
 	for (int x = 0; x < a; x++) {
 		const sent *e = &al->en[i0 + x];
-		uint64_t ae = 0, de = 0;
-		for (int y = 0; y < b; y++) {
-			const pairm *pm = ring_get(al, i0 + x, j0 + y, maxb);
-			ae |= pm->ae;
-			de |= pm->de;
-		}
+		uint64_t ae = m->ae[x];
 		for (uint32_t k = 0; k < e->anc_n; k++)
 			c += al->opts.w_anchor * al->anc_cost[e->anc_first + k][(ae >> k) & 1][b];
-		if (al->dict && e->lex_n) {
-			int hits = __builtin_popcountll(de);
-			c += al->opts.w_dict * (hits * al->dict_cost[0][1][b] +
-				(e->lex_n - hits) * al->dict_cost[0][0][b]);
-		}
+		if (al->dict && e->lex_n)
+			c += dict_term(al, 0, e->lex_n, popcount64(m->de[x]), b);
 	}
 	for (int y = 0; y < b; y++) {
 		const sent *z = &al->zh[j0 + y];
-		uint64_t az = 0, dz = 0;
-		for (int x = 0; x < a; x++) {
-			const pairm *pm = ring_get(al, i0 + x, j0 + y, maxb);
-			az |= pm->az;
-			dz |= pm->dz;
-		}
+		uint64_t az = m->az[y];
 		for (uint32_t k = 0; k < z->anc_n; k++)
 			c += al->opts.w_anchor * al->anc_cost[z->anc_first + k][(az >> k) & 1][a];
-		if (al->dict && z->lex_n) {
-			int hits = __builtin_popcountll(dz);
-			c += al->opts.w_dict * (hits * al->dict_cost[1][1][a] +
-				(z->lex_n - hits) * al->dict_cost[1][0][a]);
-		}
+		if (al->dict && z->lex_n)
+			c += dict_term(al, 1, z->lex_n, popcount64(m->dz[y]), a);
 	}
 	return c;
 }
 
+/* Lexical cost of a bead: English sentences [i0, i0+a), Chinese [j0, j0+b). */
+static double lex_cost(const aq_aligner *al, size_t i0, int a, size_t j0, int b)
+{
+	beadm m;
+
+	if (a == 0 || b == 0)
+		return 0;
+	bead_masks(&m, al, i0, a, j0, b);
+	return lex_sum(al, &m, i0, a, j0, b);
+}
+
 /* Cost of a bead without its prior: length plus lexical evidence. */
-static double bead_fit(const aq_aligner *al, size_t i0, int a, size_t j0, int b, int maxb)
+static double bead_fit(const aq_aligner *al, size_t i0, int a, size_t j0, int b)
 {
 	double le = al->pre_en[i0 + a] - al->pre_en[i0];
 	double lz = al->pre_zh[j0 + b] - al->pre_zh[j0];
@@ -733,7 +945,7 @@ static double bead_fit(const aq_aligner *al, size_t i0, int a, size_t j0, int b,
 	 * its length says nothing about whether it was left out. */
 	if (a == 0 || b == 0)
 		return NULL_COST;
-	return al->opts.w_len * len_cost(al, le, lz) + lex_cost(al, i0, a, j0, b, maxb);
+	return al->opts.w_len * len_cost(al, le, lz) + lex_cost(al, i0, a, j0, b);
 }
 
 static inline float *cell(aq_aligner *al, float *arr, size_t i, size_t j)
@@ -744,6 +956,29 @@ static inline float *cell(aq_aligner *al, float *arr, size_t i, size_t j)
 static inline bool in_band(const aq_aligner *al, size_t i, size_t j)
 {
 	return j >= al->lo[i] && j <= al->hi[i];
+}
+
+/* The evidence of the bead (i - a, j - b) -> (i, j) from the per-row tables
+ * into m; returns the lower bound of its lexical cost. */
+static inline double bead_sides(beadm *m, const aq_aligner *al, size_t i, int a, size_t j, int b)
+{
+	size_t j0 = j - (size_t)b;
+	double lb = 0;
+
+	for (int x = 0; x < a; x++) {
+		size_t r = (i - (size_t)a + (size_t)x) % MAXB;
+		const sidem *sd = &al->eside[r][(j0 - al->ring_lo[r]) * MAXB + (size_t)b - 1];
+		m->ae[x] = sd->anc;
+		m->de[x] = sd->dict;
+		lb += sd->bound;
+	}
+	for (int y = 0; y < b; y++) {
+		const sidem *sd = &al->zside[(j0 + (size_t)y - al->zside_lo) * MAXB + (size_t)a - 1];
+		m->az[y] = sd->anc;
+		m->dz[y] = sd->dict;
+		lb += sd->bound;
+	}
+	return lb;
 }
 
 /* Bead shapes in the order the DP tries them: likely ones first, so that the
@@ -760,8 +995,11 @@ static int run_dp(aq_aligner *al, size_t en_n, size_t zh_n, int maxb)
 	int rc;
 
 	for (size_t i = 0; i <= en_n; i++) {
-		if (i > 0 && (rc = fill_ring(al, i - 1, en_n, zh_n, maxb)))
-			return rc;
+		if (i > 0 && zh_n > 0) {
+			if ((rc = fill_ring(al, i - 1, en_n, zh_n, maxb)))
+				return rc;
+			fill_zside(al, i, zh_n, maxb);
+		}
 		for (size_t j = al->lo[i]; j <= al->hi[i]; j++) {
 			float best = INF_COST, second = INF_COST;
 			uint8_t bp = 0;
@@ -774,7 +1012,8 @@ static int run_dp(aq_aligner *al, size_t en_n, size_t zh_n, int maxb)
 			}
 			for (size_t k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
 				int a = shapes[k][0], b = shapes[k][1];
-				double c, lb;
+				double c, lb, fit_lb, slack;
+				beadm m;
 				if (a > maxb || b > maxb || (size_t)a > i || (size_t)b > j)
 					continue;
 				if (!in_band(al, i - a, j - b))
@@ -792,12 +1031,23 @@ static int run_dp(aq_aligner *al, size_t en_n, size_t zh_n, int maxb)
 					     (al->lb_zh[a][j] - al->lb_zh[a][j - b]);
 					if (c + lb >= second)
 						continue;
+					/* A tighter bound from the bead's own evidence, built
+					 * per row (fill_ring, fill_zside).  Its slack covers
+					 * the rounding of the two ways of summing, so that it
+					 * skips only beads the exact sum would not keep. */
+					fit_lb = bead_sides(&m, al, i, a, j, b);
+					slack = PRUNE_SLACK * (1 + fabs(c) + al->slack_scale);
+					if (al->opts.w_len >= 0 && c + fit_lb >= second + slack)
+						continue;
 					c += al->opts.w_len * len_cost(al,
 						al->pre_en[i] - al->pre_en[i - a],
 						al->pre_zh[j] - al->pre_zh[j - b]);
 					if (c + lb >= second)
 						continue;
-					c += lex_cost(al, i - a, a, j - b, b, maxb);
+					slack = PRUNE_SLACK * (1 + fabs(c) + al->slack_scale);
+					if (c + fit_lb >= second + slack)
+						continue;
+					c += lex_sum(al, &m, i - a, a, j - b, b);
 				}
 				if (c < best) {
 					second = best;
@@ -831,11 +1081,10 @@ static float bead_score(double margin, double fit, int a, int b)
 /* Dictionary coverage of the sentences of one chosen bead: how many of each
  * sentence's dictionary words have a counterpart on the other side of the
  * bead (pair evidence of the bead's pairs, in the ring). */
-static void bead_coverage(aq_aligner *al, size_t ei, int a, size_t zi, int b, size_t en_n,
-	int maxb)
+static void bead_coverage(aq_aligner *al, size_t ei, int a, size_t zi, int b, size_t en_n)
 {
 	for (int x = 0; x < a; x++) {
-		const pairm *row = al->ring[(ei + (size_t)x) % (size_t)maxb];
+		const pairm *row = al->ring[(ei + (size_t)x) % MAXB];
 		uint64_t de = 0;
 
 		for (int y = 0; y < b; y++)
@@ -847,7 +1096,7 @@ static void bead_coverage(aq_aligner *al, size_t ei, int a, size_t zi, int b, si
 		uint64_t dz = 0;
 
 		for (int x = 0; x < a; x++)
-			dz |= al->ring[(ei + (size_t)x) % (size_t)maxb][y].dz;
+			dz |= al->ring[(ei + (size_t)x) % MAXB][y].dz;
 		al->dict_words[en_n + zi + (size_t)y] = (uint16_t)al->zh[zi + (size_t)y].lex_n;
 		al->dict_matched[en_n + zi + (size_t)y] = (uint16_t)__builtin_popcountll(dz);
 	}
@@ -907,7 +1156,8 @@ int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s,
 			r = 3.0;
 		al->ratio = exp(lambda * log(r) + (1 - lambda) * log(DEFAULT_RATIO));
 	}
-	if ((rc = prepare_anchors(al, en, en_s, en_n, zh, zh_s, zh_n)))
+	if ((rc = prepare_anchors(al, en, en_s, en_n, zh, zh_s, zh_n)) ||
+	    (rc = prepare_anchor_bounds(al, en_n, zh_n)))
 		goto fail;
 	if (al->dict) {
 		if ((rc = prepare_dict(al, en, en_s, en_n, zh, zh_s, zh_n)))
@@ -995,15 +1245,15 @@ int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s,
 			 * the pairs of this bead before scoring its fit */
 			for (int x = 0; x < a; x++) {
 				size_t s = i - a + x;
-				int r = (int)(s % (size_t)maxb);
+				size_t r = s % MAXB;
 				al->ring_lo[r] = (uint32_t)(j - b);
 				al->ring_hi[r] = (uint32_t)j;
 				for (int y = 0; y < b; y++)
 					pair_evidence(al, &al->ring[r][y], s, j - b + y);
 			}
 			if (al->dict)
-				bead_coverage(al, i - a, a, j - b, b, en_n, maxb);
-			fit = bead_fit(al, i - a, a, j - b, b, maxb);
+				bead_coverage(al, i - a, a, j - b, b, en_n);
+			fit = bead_fit(al, i - a, a, j - b, b);
 			bead.en_idx = (uint32_t)(i - a);
 			bead.zh_idx = (uint32_t)(j - b);
 			bead.en_n = (uint8_t)a;

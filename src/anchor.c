@@ -173,7 +173,11 @@ static bool is_unit(const char *s, uint32_t p, uint32_t e)
 	char buf[16];
 	size_t n = 0;
 
-	if (e - p > 6)
+	if (e - p > 6 || p >= e)
+		return false;
+	/* cheap rejection: a unit starts with one of these bytes, or is
+	 * full-width (0xEF), or starts with µ (0xC2) or μ (0xCE) */
+	if (!strchr("mgkunpLdIUGcHbhs\xef\xc2\xce", s[p]) || s[p] == '\0')
 		return false;
 	while (p < e) {
 		int32_t cp = fold_cp(next_cp(s, e, &p));
