@@ -30,9 +30,10 @@ with open(out, 'w', encoding='utf-8') as f:
 print('fetch-cedict: %d entries written to %s' % (len(entries), out))
 PY
 bin=build/src/cli/alignqa
+# Compiled together with the team lexicon, which -d replaces.
 if [ -x "$bin" ]; then
-    "$bin" glossary compile "$out" "${out%.tsv}.aqlex"
+    "$bin" glossary compile rules/lexicon/*.txt "$out" "${out%.tsv}.aqlex"
 else
     echo "fetch-cedict: $bin not built; compile later with" \
-        "alignqa glossary compile $out ${out%.tsv}.aqlex" >&2
+        "alignqa glossary compile rules/lexicon/*.txt $out ${out%.tsv}.aqlex" >&2
 fi

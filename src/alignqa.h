@@ -962,6 +962,12 @@ typedef struct aq_audit_opts {
  * (the store failed: the audit stops; what was committed stays), with the
  * message in ctx, which must be the context st was opened with. */
 int aq_audit_run(aq_audit_stats *stats, aq_ctx *ctx, aq_store *st, const aq_audit_opts *opts);
+/* The digest a run is stored under (16 hex digits and a NUL into out):
+ * the rule set's (aq_rules_digest) when there is no dictionary and no
+ * glossary for the aligner, else a digest of the three, so that a record is
+ * checked again when any of them changed. */
+void aq_run_digest(char out[17], const aq_rules *rules, const aq_lexicon *dict,
+	const aq_lexicon *glossary);
 
 #ifdef __cplusplus
 }

@@ -73,6 +73,7 @@ typedef struct audit {
 	aq_ctx *ctx;
 	aq_store *st;
 	const aq_audit_opts *opts;
+	char digest[17];       /* aq_run_digest() of the setup */
 	aq_audit_stats stats;
 	struct timespec t0;
 	double last_progress;  /* elapsed_s of the last progress callback */
@@ -278,7 +279,7 @@ static bool audit_in_shard(const aq_audit_opts *o, const aq_record *rec)
 static int audit_read(audit *au, aq_input *in)
 {
 	const aq_audit_opts *o = au->opts;
-	const char *digest = aq_rules_digest(o->rules);
+	const char *digest = au->digest;
 	int rc;
 
 	for (;;) {
@@ -329,6 +330,21 @@ static int audit_read(audit *au, aq_input *in)
 		}
 		audit_submit(au, rec);
 	}
+}
+
+void aq_run_digest(char out[17], const aq_rules *rules, const aq_lexicon *dict,
+	const aq_lexicon *glossary)
+{
+	char d[17], g[17], all[3 * 17];
+
+	if (!dict && !glossary) {
+		snprintf(out, 17, "%s", aq_rules_digest(rules));
+		return;
+	}
+	aq_lexicon_digest(dict, d);
+	aq_lexicon_digest(glossary, g);
+	snprintf(all, sizeof(all), "%.16s%s%s", aq_rules_digest(rules), d, g);
+	snprintf(out, 17, "%016llx", (unsigned long long)aq_hash64(all, strlen(all), 0));
 }
 
 int aq_audit_run(aq_audit_stats *stats, aq_ctx *ctx, aq_store *st, const aq_audit_opts *opts)
@@ -389,8 +405,8 @@ int aq_audit_run(aq_audit_stats *stats, aq_ctx *ctx, aq_store *st, const aq_audi
 	if ((rc = aq_input_new(&in, ctx, opts->n_paths ? opts->paths : stdin_path,
 		    opts->n_paths ? opts->n_paths : 1, &iopts)))
 		goto out;
-	if ((rc = aq_store_begin_run(st, &au.stats.run_id, NULL, aq_rules_digest(opts->rules),
-		    opts->options_json)))
+	aq_run_digest(au.digest, opts->rules, opts->dict, opts->glossary);
+	if ((rc = aq_store_begin_run(st, &au.stats.run_id, NULL, au.digest, opts->options_json)))
 		goto out;
 	for (; au.n_started < jobs; au.n_started++) {
 		if (pthread_create(&au.workers[au.n_started].thread, NULL, audit_worker_main,

@@ -65,7 +65,7 @@
  *                           min_en [40] English characters are skipped.
  *                           {ratio}, {low}, {high}, {percent} (of the median
  *                           0.282), {direction} ("short" or "long").
- * structure.lexical-gap     with a dictionary only: a sentence of a bead whose
+ * structure.lexical-gap     needs a dictionary: a sentence of a bead whose
  *                           dictionary words (at least min_words [6]) mostly
  *                           find no counterpart on the other side: its share
  *                           of matched words under share [0.2] times the

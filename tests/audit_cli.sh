@@ -90,9 +90,15 @@ has "$T/err" "checked:              19" "--force checks every record"
 has "$T/err" "skipped as unchanged: 0" "--force skips nothing"
 latest j2.db j2c.txt
 same j1.txt j2c.txt "--force changed the latest findings"
+# Another dictionary is another setup: every record is checked again.
+expect 0 "audit rerun without the dictionary" audit --quiet --no-dictionary --db j2.db "${inputs[@]}"
+has "$T/err" "checked:              19" "a changed dictionary checks every record again"
+expect 0 "audit rerun without the dictionary, again" audit --quiet --no-dictionary --db j2.db "${inputs[@]}"
+has "$T/err" "skipped as unchanged: 19" "the same dictionary again skips every record"
+expect 0 "audit --force, back to the default" audit --quiet --force --db j2.db "${inputs[@]}"
 n=$((n + 1))
-[ "$(sql j2.db 'SELECT count(*) FROM runs WHERE ended_at IS NOT NULL')" = 3 ] ||
-  fail "three ended runs expected in j2.db"
+[ "$(sql j2.db 'SELECT count(*) FROM runs WHERE ended_at IS NOT NULL')" = 6 ] ||
+  fail "six ended runs expected in j2.db"
 
 # A changed record is checked again, the others are skipped.
 mkdir changed

@@ -278,6 +278,53 @@ printf 'AQLEX\0garbage' >bad.aqlex
 expect 2 "a damaged compiled dictionary is a configuration error" check --no-config -d bad.aqlex clean.txt &&
   has err "bad.aqlex: not a valid compiled lexicon" "the error names the file"
 
+# ---- the aligner's dictionary: the team lexicon by default, compiled into a cache ----
+mkdir -p lexrules/lexicon cache
+cp rules/*.yaml rules/abbreviations.txt lexrules/
+cat >lexrules/lexicon/a.txt <<'EOF'
+# a small team lexicon: two files merged
+患者 患者 [huan4 zhe3] /patient/
+再入院 再入院 [zai4 ru4 yuan4] /readmission/readmitted/
+EOF
+cat >lexrules/lexicon/b.txt <<'EOF'
+心力衰竭 心力衰竭 [xin1 li4 shuai1 jie2] /heart failure/
+常规护理 常规护理 [chang2 gui1 hu4 li3] /usual care/
+EOF
+export ALIGNQA_CACHE_DIR="$T/cache"
+L=(--rules-dir "$T/lexrules" --no-config -f jsonl)
+expect 1 "check with the default lexicon" check "${L[@]}" rec.txt && cp "$T/out" lex1.out
+n=$((n + 1)); [ "$(ls cache | grep -c '^lexicon-.*\.aqlex$')" = 1 ] ||
+  fail "the default lexicon was not compiled into the cache: $(ls cache)"
+expect 1 "check with the cached lexicon" check "${L[@]}" rec.txt
+n=$((n + 1)); cmp -s lex1.out "$T/out" || fail "the cached lexicon changes the output"
+for f in cache/lexicon-*.aqlex; do printf 'AQLEX\0broken' >"$f"; done
+expect 1 "a damaged cache file is compiled again" check "${L[@]}" rec.txt
+n=$((n + 1)); [ ! -s "$T/err" ] || fail "a damaged cache file is no error: $(cat "$T/err")"
+n=$((n + 1)); cmp -s lex1.out "$T/out" || fail "a damaged cache file changes the output"
+n=$((n + 1)); [ "$(stat -c %s cache/lexicon-*.aqlex)" -gt 100 ] || fail "the cache file was not rewritten"
+expect 0 "the merged lexicon compiles" glossary compile lexrules/lexicon/a.txt lexrules/lexicon/b.txt merged.aqlex
+expect 1 "check -d the merged lexicon" check "${L[@]}" -d merged.aqlex rec.txt
+n=$((n + 1)); cmp -s lex1.out "$T/out" || fail "-d of the compiled merge differs from the default lexicon"
+expect 1 "--no-dictionary" check "${L[@]}" --no-dictionary rec.txt
+expect 1 "-d ''" check "${L[@]}" -d '' rec.txt
+ALIGNQA_CACHE_DIR=/nonexistent/cache
+expect 1 "an unusable cache directory is no error" check "${L[@]}" rec.txt
+n=$((n + 1)); [ ! -s "$T/err" ] && cmp -s lex1.out "$T/out" || fail "without a cache: other output"
+ALIGNQA_CACHE_DIR="$T/cache"
+echo 'not a lexicon line' >>lexrules/lexicon/b.txt
+expect 2 "a broken team lexicon is a configuration error" check "${L[@]}" rec.txt &&
+  has err "lexicon/b.txt:3:" "the error names the file and line"
+expect 0 "--no-dictionary does not read the lexicon" check "${L[@]}" --no-dictionary clean.txt
+expect 3 "glossary compile: a dictionary and a glossary do not merge" glossary compile \
+  lexrules/lexicon/a.txt "$ldata/glossary.tsv" mixed.aqlex &&
+  has err "a glossary cannot be merged with the dictionary before it" "the mix is named"
+for i in 1 2 3 4 5 6 7 8 9 10; do echo old >"cache/lexicon-old$i.aqlex"; touch -d "2020-01-0$((i % 9 + 1))" "cache/lexicon-old$i.aqlex"; done
+echo '# changed' >>lexrules/lexicon/a.txt
+expect 1 "an edited lexicon is compiled again" check "${L[@]}" -d lexrules/lexicon/a.txt rec.txt
+n=$((n + 1)); [ "$(ls cache | wc -l)" = 8 ] || fail "the cache keeps the 8 newest files: $(ls cache)"
+n=$((n + 1)); [ ! -e cache/lexicon-old1.aqlex ] || fail "the oldest cache file is kept"
+unset ALIGNQA_CACHE_DIR
+
 # ---- the shipped rules (smoke: they load and run) ------------------------------------
 expect_shipped() {
   n=$((n + 1))

@@ -27,11 +27,12 @@ static const char align_help[] =
 	"                          vecalign: one bead a line, [en ids]:[zh ids]:score\n"
 	"  -p, --presegmented      the two arguments are an English and a Chinese file\n"
 	"                          with one sentence a line (ids are 0-based line numbers)\n"
-	"  -d, --dictionary FILE   bilingual dictionary for lexical anchors (CC-CEDICT,\n"
-	"                          in its original or TSV form; default:\n"
-	"                          $ALIGNQA_DICTIONARY if set).  Recommended for text\n"
-	"                          with few numbers and acronyms (general, literary);\n"
-	"                          scripts/fetch-cedict.sh fetches CC-CEDICT\n"
+	"  -d, --dictionary FILE   bilingual dictionary for lexical anchors instead of\n"
+	"                          the team lexicon (rules/lexicon): CC-CEDICT in its\n"
+	"                          original or TSV form, or a compiled file (default:\n"
+	"                          $ALIGNQA_DICTIONARY if set); scripts/fetch-cedict.sh\n"
+	"                          fetches CC-CEDICT\n"
+	"      --no-dictionary     no dictionary at all (the same as -d '')\n"
 	"  -g, --glossary FILE     glossary TSV (English, Chinese[, status[, note]])\n"
 	"  -i, --input-format FMT  auto (default), text or jsonl\n"
 	"      --encoding NAME     encoding of the input files: auto (default: UTF-8,\n"
@@ -80,11 +81,12 @@ static int parse_number(const char *s, double lo, double hi, double *out)
 
 int cmd_align(int argc, char **argv)
 {
-	enum { OPT_RULES = 256, OPT_RATIO, OPT_MAXB, OPT_BAND, OPT_ENCODING };
+	enum { OPT_RULES = 256, OPT_RATIO, OPT_MAXB, OPT_BAND, OPT_ENCODING, OPT_NO_DICT };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "presegmented", no_argument, NULL, 'p' },
 		{ "dictionary", required_argument, NULL, 'd' },
+		{ "no-dictionary", no_argument, NULL, OPT_NO_DICT },
 		{ "glossary", required_argument, NULL, 'g' },
 		{ "input-format", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' },
@@ -125,6 +127,9 @@ int cmd_align(int argc, char **argv)
 			break;
 		case 'd':
 			opts.dictionary = optarg;
+			break;
+		case OPT_NO_DICT:
+			opts.dictionary = "";
 			break;
 		case 'g':
 			opts.glossary = optarg;

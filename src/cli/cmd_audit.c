@@ -223,8 +223,8 @@ static int setup_load(audit_setup *s, aq_ctx *ctx, const cli_rule_opts *ro)
 
 	if (cli_rule_opts_load(&s->rs, ctx, ro))
 		return EXIT_USAGE;
-	if (ro->dictionary && aq_lexicon_load(&s->dict, ctx, ro->dictionary, AQ_LEX_AUTO))
-		goto out;
+	if (cli_dictionary_load(ctx, ro->dictionary, cli_rules_dir(ro->rules_dir), &s->dict))
+		return EXIT_USAGE;
 	cli_path(path, sizeof(path), cli_rules_dir(ro->rules_dir), "abbreviations.txt");
 	if ((err = aq_segmenter_new(&s->seg, ctx, path))) {
 		if (err == AQ_EICU)

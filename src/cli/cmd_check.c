@@ -210,20 +210,24 @@ static int emit_check(cli_out *out, const aq_alignment *a, void *payload)
 typedef struct check_setup {
 	cli_ruleset rs;
 	aq_baseline *baseline;
+	aq_lexicon *dict;
 } check_setup;
 
 static void setup_dispose(check_setup *s)
 {
 	cli_ruleset_dispose(&s->rs);
+	aq_lexicon_free(s->dict);
 	aq_baseline_free(s->baseline);
 }
 
-/* Loads the rules the options ask for and the baseline.  Returns 0 or
- * EXIT_USAGE after printing what is wrong. */
+/* Loads the rules the options ask for, the aligner's dictionary and the
+ * baseline.  Returns 0 or EXIT_USAGE after printing what is wrong. */
 static int setup_load(check_setup *s, aq_ctx *ctx, const cli_rule_opts *ro,
 	const char *baseline)
 {
 	if (cli_rule_opts_load(&s->rs, ctx, ro))
+		return EXIT_USAGE;
+	if (cli_dictionary_load(ctx, ro->dictionary, cli_rules_dir(ro->rules_dir), &s->dict))
 		return EXIT_USAGE;
 	if (baseline && aq_baseline_load(&s->baseline, ctx, baseline)) {
 		cli_error("%s", *aq_ctx_errmsg(ctx) ? aq_ctx_errmsg(ctx) : "out of memory");
@@ -317,7 +321,6 @@ int cmd_check(int argc, char **argv)
 	}
 	if ((rc = cli_rule_opts_finish(&ro, "check", true)))
 		goto out;
-	opts.dictionary = ro.dictionary;
 	opts.format = ro.format;
 	opts.encoding = ro.encoding;
 
@@ -342,6 +345,7 @@ int cmd_check(int argc, char **argv)
 	aq_reporter_set_fail_on(run.rep, fail_on);
 	if (db) {
 		aq_buf opt_json;
+		char digest[17];
 		bool stored;
 
 		aq_buf_init(&opt_json);
@@ -350,9 +354,11 @@ int cmd_check(int argc, char **argv)
 			cli_error("out of memory");
 			goto out;
 		}
+		aq_run_digest(digest, setup.rs.rules, setup.dict,
+			setup.rs.n_glossaries ? setup.rs.glossaries[0] : NULL);
 		stored = aq_store_open(&run.store, ctx, db) == 0 &&
-			aq_store_begin_run(run.store, &run.run_id, AQ_VERSION,
-				aq_rules_digest(setup.rs.rules), opt_json.ptr) == 0;
+			aq_store_begin_run(run.store, &run.run_id, AQ_VERSION, digest,
+				opt_json.ptr) == 0;
 		aq_buf_dispose(&opt_json);
 		if (!stored) {
 			cli_error("%s", aq_ctx_errmsg(ctx));
@@ -363,6 +369,8 @@ int cmd_check(int argc, char **argv)
 	opts.rules_dir = ro.rules_dir;
 	opts.glossary = ro.n_glossaries ? ro.glossaries[0] : NULL;
 	opts.glossary_lex = setup.rs.n_glossaries ? setup.rs.glossaries[0] : NULL;
+	opts.dict_loaded = true;
+	opts.dict_lex = setup.dict;
 	opts.on_input_error = on_input_error;
 	if (cli_out_open(&out, output))
 		goto out;

@@ -212,6 +212,9 @@ int cli_rule_opts_parse(cli_rule_opts *ro, const char *cmd, int c, const char *a
 	case 'd':
 		ro->dictionary = arg;
 		break;
+	case CLI_OPT_NO_DICTIONARY:
+		ro->dictionary = "";
+		break;
 	case 'i':
 		if (cli_parse_input_format(arg, &ro->format))
 			return cli_usage_error(cmd, "unknown input format '%s'", arg);

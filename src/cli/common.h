@@ -92,7 +92,7 @@ typedef struct cli_rule_opts {
 /* getopt_long values of the shared long options without a short form. */
 enum {
 	CLI_OPT_RULES_DIR = 0x1000, CLI_OPT_NO_CONFIG, CLI_OPT_ENABLE, CLI_OPT_DISABLE,
-	CLI_OPT_SEVERITY, CLI_OPT_ENCODING,
+	CLI_OPT_SEVERITY, CLI_OPT_ENCODING, CLI_OPT_NO_DICTIONARY,
 };
 
 /* The shared options, to put in a command's getopt_long tables. */
@@ -107,6 +107,7 @@ enum {
 	{ "severity", required_argument, NULL, CLI_OPT_SEVERITY }, \
 	{ "glossary", required_argument, NULL, 'g' }, \
 	{ "dictionary", required_argument, NULL, 'd' }, \
+	{ "no-dictionary", no_argument, NULL, CLI_OPT_NO_DICTIONARY }, \
 	{ "input-format", required_argument, NULL, 'i' }, \
 	{ "encoding", required_argument, NULL, CLI_OPT_ENCODING }
 
@@ -126,9 +127,10 @@ enum {
 	"  -g, --glossary FILE     glossary TSV (English, Chinese[, status[, note]]) for\n" \
 	"                          the terminology rules; the first one also gives the\n" \
 	"                          aligner its anchors (repeatable)\n" \
-	"  -d, --dictionary FILE   bilingual dictionary for the aligner (CC-CEDICT;\n" \
-	"                          default $ALIGNQA_DICTIONARY): finds many more\n" \
-	"                          dropped and added sentences\n"
+	"  -d, --dictionary FILE   bilingual dictionary for the aligner instead of the\n" \
+	"                          team lexicon (rules/lexicon): CC-CEDICT, its TSV\n" \
+	"                          form or a compiled file; default $ALIGNQA_DICTIONARY\n" \
+	"      --no-dictionary     no dictionary at all (the same as -d '')\n"
 #define CLI_INPUT_HELP \
 	"  -i, --input-format FMT  auto (default), text or jsonl\n" \
 	"      --encoding NAME     encoding of the input files: auto (default: UTF-8,\n" \
@@ -190,6 +192,9 @@ typedef void (*cli_input_error_fn)(cli_out *out, const char *message, void *payl
 typedef struct cli_pipeline_opts {
 	const char *rules_dir;   /* --rules-dir or NULL */
 	const char *dictionary;  /* --dictionary FILE or NULL */
+	bool dict_loaded;        /* dict_lex is the dictionary (NULL: none); else
+	                          * dictionary says which to load */
+	const aq_lexicon *dict_lex; /* borrowed */
 	const char *glossary;    /* --glossary FILE or NULL */
 	const aq_lexicon *glossary_lex; /* an already loaded glossary (borrowed), used
 	                          * instead of loading glossary; or NULL */
@@ -229,6 +234,14 @@ int cli_open_db(const char *db, aq_ctx **ctx, aq_store **st);
 
 /* Appends s as a JSON string, or null. */
 void cli_json_str_or_null(aq_buf *b, const char *s);
+
+/* Loads the aligner's dictionary (dict.c): spec NULL for the default, the
+ * team lexicon in data_dir/lexicon (none if that is missing), "" for none,
+ * else that file.  Text dictionaries are compiled once into the user's cache
+ * ($ALIGNQA_CACHE_DIR, else $XDG_CACHE_HOME/alignqa or ~/.cache/alignqa).
+ * Returns 0 or EXIT_USAGE after a one-line error. */
+int cli_dictionary_load(aq_ctx *ctx, const char *spec, const char *data_dir,
+	aq_lexicon **out);
 
 /* Loads --dictionary / --glossary files; returns 0 or an exit code. */
 int cli_load_lexicons(aq_ctx *ctx, const cli_pipeline_opts *opts, aq_lexicon **dict,

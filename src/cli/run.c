@@ -16,11 +16,9 @@ int cli_load_lexicons(aq_ctx *ctx, const cli_pipeline_opts *opts, aq_lexicon **d
 	aq_lexicon **glossary)
 {
 	*dict = *glossary = NULL;
-	if (opts->dictionary &&
-	    aq_lexicon_load(dict, ctx, opts->dictionary, AQ_LEX_AUTO) != 0) {
-		cli_error("%s", aq_ctx_errmsg(ctx));
+	if (!opts->dict_loaded &&
+	    cli_dictionary_load(ctx, opts->dictionary, cli_rules_dir(opts->rules_dir), dict))
 		return EXIT_USAGE;
-	}
 	if (opts->glossary && !opts->glossary_lex &&
 	    aq_lexicon_load(glossary, ctx, opts->glossary, AQ_LEX_GLOSSARY) != 0) {
 		cli_error("%s", aq_ctx_errmsg(ctx));
@@ -77,7 +75,8 @@ static int pipeline_init(pipeline *p, const cli_pipeline_opts *opts, bool need_s
 	if (opts->align) {
 		if ((rc = cli_load_lexicons(p->ctx, opts, &p->dict, &p->glossary)))
 			return rc;
-		if (aq_aligner_new(&p->al, p->ctx, &opts->align_opts, p->dict,
+		if (aq_aligner_new(&p->al, p->ctx, &opts->align_opts,
+			    opts->dict_loaded ? opts->dict_lex : p->dict,
 			    opts->glossary_lex ? opts->glossary_lex : p->glossary)) {
 			cli_error("%s", aq_ctx_errmsg(p->ctx));
 			return EXIT_USAGE;
