@@ -208,7 +208,8 @@ def main():
     ap.add_argument('--alignqa', default=os.path.join(ROOT, 'build', 'src', 'cli', 'alignqa'))
     ap.add_argument('--corpus')
     ap.add_argument('--chunk', type=int, default=10, help='lines per record (default 10)')
-    ap.add_argument('--dictionary', help='pass --dictionary FILE to alignqa')
+    ap.add_argument('--dictionary', help='pass --dictionary FILE to alignqa ("none": '
+                    '--no-dictionary; default: alignqa\'s own, the team lexicon)')
     ap.add_argument('--no-baseline', action='store_true', help='skip NLTK Gale-Church')
     ap.add_argument('--errors', action='store_true', help='print the records alignqa gets wrong')
     args = ap.parse_args()
@@ -227,7 +228,8 @@ def main():
             print('align_wmt18: NLTK not installed (apt-get install python3-nltk): baseline skipped')
             have_nltk = False
 
-    extra = ['--dictionary', args.dictionary] if args.dictionary else []
+    extra = (['--no-dictionary'] if args.dictionary == 'none' else
+             ['--dictionary', args.dictionary] if args.dictionary else [])
     recs = []
     for direction, lines in read_pairs(corpus):
         recs += make_records(direction, lines, args.chunk)
@@ -253,7 +255,8 @@ def main():
           '%d gold beads (%d not 1-1)' % (len(recs), args.chunk, n_sent, n_gold, multi))
     print('%-28s %8s %8s %8s   %8s %8s %8s' % ('aligner', 'P', 'R', 'F1', 'laxP', 'laxR', 'laxF1'))
     (sp, sr, sf), (lp, lr, lf) = score(ours)
-    name = 'alignqa' + (' +dictionary' if args.dictionary else '')
+    name = 'alignqa' + (' no dictionary' if args.dictionary == 'none' else
+                        ' +dictionary' if args.dictionary else '')
     print('%-28s %8.3f %8.3f %8.3f   %8.3f %8.3f %8.3f' % (name, sp, sr, sf, lp, lr, lf))
 
     if have_nltk:

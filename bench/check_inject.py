@@ -42,7 +42,7 @@ recall (a failure on the damaged unit that the clean unit does not have) are
 printed next to alignqa's.
 
 Usage: bench/check_inject.py [--alignqa BUILD/src/cli/alignqa] [--chunk 8]
-       [--seed 1] [--corpus DIR] [--rules-dir DIR] [--dictionary CEDICT] [--show-misses]
+       [--seed 1] [--corpus DIR] [--rules-dir DIR] [--dictionary FILE|none] [--show-misses]
        [--show-alarms]
 Skips with a message (exit 0) when the corpus or alignqa is absent; pofilter
 is skipped alone when it is missing.  Nothing from the corpus is written
@@ -287,7 +287,9 @@ def run_alignqa(exe, rules_dir, path, dictionary=None):
     cmd = [exe, 'check', '--format', 'jsonl', '--no-config', '--fail-on', 'error']
     if rules_dir:
         cmd += ['--rules-dir', rules_dir]
-    if dictionary:
+    if dictionary == 'none':
+        cmd.append('--no-dictionary')
+    elif dictionary:
         cmd += ['--dictionary', dictionary]
     cmd.append(path)
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -389,8 +391,8 @@ def main():
     ap.add_argument('--alignqa')
     ap.add_argument('--corpus')
     ap.add_argument('--rules-dir', default=os.path.join(ROOT, 'rules'))
-    ap.add_argument('--dictionary', help='CC-CEDICT file for the aligner (alignqa --dictionary; '
-                    'default: cedict/cedict.tsv next to the corpus, "" for none)')
+    ap.add_argument('--dictionary', help='dictionary for the aligner (alignqa --dictionary FILE); '
+                    'default: alignqa\'s own (the team lexicon), "none" for none')
     ap.add_argument('--chunk', type=int, default=8)
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--seeds', type=int, default=3, help='inject with seeds SEED .. SEED+N-1 '
@@ -412,13 +414,11 @@ def main():
     cedict = os.path.join(os.path.dirname(corpus), 'cedict', 'cedict.tsv')
     if not os.path.exists(cedict):
         cedict = ''
-    if args.dictionary is None:
-        args.dictionary = cedict
     gloss_path = os.path.join(args.rules_dir, 'core-glossary.tsv')
     glossary = load_glossary(gloss_path) if os.path.exists(gloss_path) else {}
 
     # the records do not depend on --dictionary (what alignqa is given)
-    trad = traditional_chars(cedict or args.dictionary)
+    trad = traditional_chars(cedict or (args.dictionary if args.dictionary != 'none' else ''))
     clean = []
     for direction, pairs in read_lines(corpus):
         for start, part in chunks(pairs, args.chunk, trad):
@@ -447,7 +447,7 @@ def main():
         alarms = [f for r in clean for f in base.get(r.id, []) if loud(f)]
         by_rule = collections.Counter(f['rule'] for f in alarms)
         print('alignqa check: %d clean records (%d line pairs), corpus %s, dictionary %s' % (
-            n_clean, sum(len(r.pairs) for r in clean), corpus, args.dictionary or 'none'))
+            n_clean, sum(len(r.pairs) for r in clean), corpus, args.dictionary or 'the team lexicon (alignqa\'s default)'))
         print('  false alarms: %.2f warnings+errors per clean record (%d in all)' % (
             len(alarms) / n_clean, len(alarms)))
         builtin = sum(c for rule, c in by_rule.items() if rule in BUILTINS)
