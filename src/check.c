@@ -1684,9 +1684,37 @@ static int numx_prepare(numx **v, size_t *cap, const run *r, aq_lang lang, const
 	return 0;
 }
 
+static bool is_name_byte(unsigned char c)
+{
+	return is_ascii_alpha(c) || is_ascii_digit(c) || c == '-';
+}
+
+/* Does the text of s[self] hold the Latin token of o around [at, at+n)
+ * ("DNAH2" copied from the English, not a rendering of a number)? */
+static bool name_copied(const char *o, aq_span other, uint32_t at, uint32_t n, const char *s,
+	aq_span self)
+{
+	uint32_t a = at, b = at + n;
+
+	while (a > other.off && is_name_byte((unsigned char)o[a - 1]))
+		a--;
+	while (b < other.end && is_name_byte((unsigned char)o[b]))
+		b++;
+	while (a < at && o[a] == '-')
+		a++;
+	while (b > at + n && o[b - 1] == '-')
+		b--;
+	return b - a > n && self.end > self.off &&
+	       memmem(s + self.off, self.end - self.off, o + a, b - a) != NULL;
+}
+
 /* Does the other side write the digits of num inside a Latin-script name
- * ("microRNA (miR)-150" against "miR-150", "RUNX2")? */
-static bool digits_in_name(const char *s, uint32_t off, uint32_t end, const char *o, aq_span other)
+ * ("microRNA (miR)-150" against "miR-150", "RUNX2")?  For an English
+ * number (english), not a name the English writes too: "DNAH2 (... heavy
+ * chain 2)" against "DNAH2 (... heavy chain 7)" has lost the 2.  (A Chinese
+ * number may spell out a name both sides write: 转录因子2 for RUNX2.) */
+static bool digits_in_name(const char *s, uint32_t off, uint32_t end, aq_span self, bool english,
+	const char *o, aq_span other)
 {
 	size_t n = end - off;
 	const char *p = o + other.off, *lim = o + other.end;
@@ -1701,7 +1729,9 @@ static bool digits_in_name(const char *s, uint32_t off, uint32_t end, const char
 
 		if (!(p + n < lim && is_ascii_digit((unsigned char)p[n])) &&
 		    !(at > other.off && is_ascii_digit((unsigned char)p[-1])) &&
-		    in_latin_name(o, other.off, other.end, at, at + (uint32_t)n))
+		    in_latin_name(o, other.off, other.end, at, at + (uint32_t)n) &&
+		    !(english && !in_latin_name(s, self.off, self.end, off, end) &&
+		      name_copied(o, other, at, (uint32_t)n, s, self)))
 			return true;
 		p++;
 	}
@@ -1886,8 +1916,8 @@ static int check_numbers(run *r, const aq_bead *b, uint32_t bead)
 			    !(ue == 1 && uz == 1)))
 				continue;
 			/* a number written inside a name on the other side is there */
-			if (digits_in_name(r->en, E->v[i].off, E->v[i].end, r->zh, zhs) ||
-			    digits_in_name(r->zh, Z->v[best].off, Z->v[best].end, r->en, ens))
+			if (digits_in_name(r->en, E->v[i].off, E->v[i].end, ens, true, r->zh, zhs) ||
+			    digits_in_name(r->zh, Z->v[best].off, Z->v[best].end, zhs, false, r->en, ens))
 				continue;
 			{
 				char et[64], zt[64];
@@ -1911,7 +1941,7 @@ static int check_numbers(run *r, const aq_bead *b, uint32_t bead)
 		enum builtin which = B_NUM_MISSING;
 
 		if (ex[i].peer >= 0 || ex[i].quiet ||
-		    digits_in_name(r->en, E->v[i].off, E->v[i].end, r->zh, zhs))
+		    digits_in_name(r->en, E->v[i].off, E->v[i].end, ens, true, r->zh, zhs))
 			continue;
 		if ((rc = in_neighbour(r, AQ_LANG_ZH, b->zh_idx, b->zh_n, ex[i].key)) != 0) {
 			if (rc < 0)
@@ -1931,7 +1961,7 @@ static int check_numbers(run *r, const aq_bead *b, uint32_t bead)
 	}
 	for (size_t j = 0; j < Z->n && r->rule[B_NUM_EXTRA]; j++) {
 		if (zx[j].peer >= 0 || zx[j].quiet ||
-		    digits_in_name(r->zh, Z->v[j].off, Z->v[j].end, r->en, ens))
+		    digits_in_name(r->zh, Z->v[j].off, Z->v[j].end, zhs, false, r->en, ens))
 			continue;
 		if ((rc = in_neighbour(r, AQ_LANG_EN, b->en_idx, b->en_n, zx[j].key)) != 0) {
 			if (rc < 0)
