@@ -69,7 +69,10 @@
  *                           dictionary words (at least min_words [6]) mostly
  *                           find no counterpart on the other side: its share
  *                           of matched words under share [0.2] times the
- *                           record's median share (itself at least
+ *                           record's median share (share_merged [0.3] when
+ *                           the bead has several sentences on its side: a
+ *                           dropped sentence's source folded into a
+ *                           neighbour's bead), the median itself at least
  *                           min_median [0.3], over the sentences with
  *                           min_words).  Part of the English was left out
  *                           (side "English") or the Chinese holds more than
@@ -1418,7 +1421,8 @@ static int check_lexical(run *r, const aq_bead *b, uint32_t bead)
 {
 	const aq_align_evidence *ev = r->a->evidence;
 	double min_words = param(r, B_LEXGAP, "min_words", 6);
-	double share = param(r, B_LEXGAP, "share", 0.2);
+	double share1 = param(r, B_LEXGAP, "share", 0.2);
+	double share_multi = param(r, B_LEXGAP, "share_merged", 0.3);
 	double min_median = param(r, B_LEXGAP, "min_median", 0.3);
 	int rc;
 
@@ -1439,6 +1443,8 @@ static int check_lexical(run *r, const aq_bead *b, uint32_t bead)
 			aq_span sp = side ? r->zs->v[k] : r->es->v[k];
 			aq_span other = side ? side_span(r->es, b->en_idx, b->en_n) :
 				side_span(r->zs, b->zh_idx, b->zh_n);
+
+			double share = cnt > 1 ? share_multi : share1;
 
 			if (words < min_words || (double)matched / words >= share * med)
 				continue;
