@@ -69,10 +69,11 @@
  *                           dictionary words (at least min_words [6]) mostly
  *                           find no counterpart on the other side: its share
  *                           of matched words under share [0.2] times the
- *                           record's median share (share_merged [0.3] when
- *                           the bead has several sentences on its side: a
- *                           dropped sentence's source folded into a
- *                           neighbour's bead), the median itself at least
+ *                           record's median share (share_merged [0.3], with
+ *                           min_words_merged [4], when the bead has several
+ *                           sentences on its side: a dropped sentence's
+ *                           source folded into a neighbour's bead), the
+ *                           median itself at least
  *                           min_median [0.3], over the sentences with
  *                           min_words).  Part of the English was left out
  *                           (side "English") or the Chinese holds more than
@@ -1423,6 +1424,7 @@ static int check_lexical(run *r, const aq_bead *b, uint32_t bead)
 	double min_words = param(r, B_LEXGAP, "min_words", 6);
 	double share1 = param(r, B_LEXGAP, "share", 0.2);
 	double share_multi = param(r, B_LEXGAP, "share_merged", 0.3);
+	double min_words_multi = param(r, B_LEXGAP, "min_words_merged", 4);
 	double min_median = param(r, B_LEXGAP, "min_median", 0.3);
 	int rc;
 
@@ -1446,7 +1448,8 @@ static int check_lexical(run *r, const aq_bead *b, uint32_t bead)
 
 			double share = cnt > 1 ? share_multi : share1;
 
-			if (words < min_words || (double)matched / words >= share * med)
+			if (words < (cnt > 1 ? min_words_multi : min_words) ||
+			    (double)matched / words >= share * med)
 				continue;
 			snprintf(bw, sizeof(bw), "%u", words);
 			snprintf(bm, sizeof(bm), "%u", matched);
