@@ -92,7 +92,7 @@ static int32_t next_cp(const char *s, uint32_t end, uint32_t *p)
 		(*p)++;
 		return cp;
 	}
-	cp = aq_utf8_next(s, end, &at);
+	cp = aq_utf8_next_inline(s, end, &at);
 	*p = (uint32_t)at;
 	return cp;
 }
@@ -509,6 +509,84 @@ static uint32_t token_end(const char *s, uint32_t p, uint32_t end, uint32_t *spa
 	return p;
 }
 
+/* ---- fast paths ---------------------------------------------------- */
+
+static inline bool is_ascii_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Is the whole three-byte character at p one of U+1000..U+EFFF (CJK,
+ * punctuation)?  None of them is a token character or folds to one. */
+static inline bool wide_at(const unsigned char *u, uint32_t p, uint32_t end)
+{
+	unsigned char c = u[p];
+
+	return c >= 0xE1 && c <= 0xEE && end - p >= 3 && (u[p + 1] & 0xC0) == 0x80 &&
+	       (u[p + 2] & 0xC0) == 0x80;
+}
+
+/* Skips from p what cannot begin a token: ASCII that is no letter or digit
+ * and wide_at() characters, without decoding them one by one. */
+static uint32_t skip_non_token(const char *s, uint32_t p, uint32_t end)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	while (p < end) {
+		unsigned char c = u[p];
+
+		if (c < 0x80) {
+			if (is_ascii_alnum(c))
+				break;
+			p++;
+		} else if (wide_at(u, p, end)) {
+			p += 3;
+		} else {
+			break;
+		}
+	}
+	return p;
+}
+
+/*
+ * The common token, a plain word: an ASCII letter then lower-case ASCII
+ * letters, ended by the text's end, by ASCII other than a letter, digit,
+ * '-', '/', '+' or an apostrophe, or by a wide_at() character but U+2xxx.
+ * token_end() would end it at the same place with no possessive.  Returns
+ * its end, or 0 if the word at p is no plain word.
+ */
+static uint32_t plain_word_end(const char *s, uint32_t p, uint32_t end)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uint32_t q = p + 1;
+	unsigned char c;
+
+	while (q < end && u[q] >= 'a' && u[q] <= 'z')
+		q++;
+	if (q >= end)
+		return q;
+	c = u[q];
+	if (c < 0x80)
+		return is_ascii_alnum(c) || c == '-' || c == '/' || c == '+' || c == '\'' ? 0 : q;
+	/* U+2xxx holds the hyphens and the apostrophe token_end() looks at */
+	return c != 0xE2 && wide_at(u, q, end) ? q : 0;
+}
+
+/* emit_token() for a plain word s[ts..te): no capital after its first
+ * letter, so no acronym and no strong anchor; a weak Latin anchor when it
+ * has four letters or more or is a unit. */
+static int emit_plain_word(aq_anchors *out, const char *s, uint32_t ts, uint32_t te)
+{
+	keybuf k;
+
+	if (te - ts < 4 && !is_unit(s, ts, te))
+		return 0;
+	key_start(&k, AQ_ANCHOR_LATIN);
+	for (uint32_t p = ts; p < te && k.n < KEY_MAX; p++)
+		k.b[k.n++] = (char)lower_cp((unsigned char)s[p]);
+	return anchors_push(out, &k, ts, te, true);
+}
+
 static int cmp_anchor(const void *a, const void *b)
 {
 	const aq_anchor *x = a, *y = b;
@@ -577,14 +655,23 @@ int aq_anchors_find(aq_anchors *out, aq_lang lang, const char *text, uint32_t of
 	if ((rc = aq_numbers_find(&nums, lang, text, p, end)) != 0)
 		goto out;
 	while (p < end) {
-		uint32_t q = p, te, span_end, cut;
-		int32_t cp = fold_cp(next_cp(text, end, &q));
+		uint32_t q, te, span_end, cut;
+		int32_t cp;
+		bool plain;
 
+		if ((p = skip_non_token(text, p, end)) >= end)
+			break;
+		q = p;
+		cp = fold_cp(next_cp(text, end, &q));
 		if (!tok_char(cp)) {
 			p = q;
 			continue;
 		}
-		te = token_end(text, p, end, &span_end);
+		plain = cp < 0x80 && !is_digit(cp) && (te = plain_word_end(text, p, end)) != 0;
+		if (plain)
+			span_end = te;
+		else
+			te = token_end(text, p, end, &span_end);
 		/* numbers first, in text order; digits at the token's start
 		 * that were read as a number (5mg, 12-week) leave the token */
 		for (; k < nums.n && nums.v[k].off <= p; k++) {
@@ -608,8 +695,13 @@ int aq_anchors_find(aq_anchors *out, aq_lang lang, const char *text, uint32_t of
 			while (te > cut && text[te - 1] && strchr("-./+", text[te - 1]))
 				te--;
 			span_end = te;
+			plain = false;
 		}
-		if (cut < te && (rc = emit_token(out, text, cut, te, span_end)) != 0)
+		if (plain && cut == p)
+			rc = emit_plain_word(out, text, p, te);
+		else if (cut < te)
+			rc = emit_token(out, text, cut, te, span_end);
+		if (rc != 0)
 			goto out;
 		p = span_end > cut ? span_end : cut;
 	}

@@ -2170,6 +2170,38 @@ static int push_unique(aq_u32vec *out, size_t start, uint32_t *seen, size_t *n_s
 	return aq_u32vec_push(out, id);
 }
 
+/* next_word() with its common case, an ASCII word between ASCII
+ * characters, read inline; anything else is left to next_word(). */
+static inline bool next_word_fast(const char *s, size_t lo, size_t end, size_t *pos,
+	size_t *t_off, size_t *t_end)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = *pos, k;
+
+	for (;;) {
+		while (i < end && u[i] < 0x80 && !((u[i] | 0x20) >= 'a' && (u[i] | 0x20) <= 'z') &&
+		       !(u[i] >= '0' && u[i] <= '9'))
+			i++;
+		if (i < end && u[i] < 0x80) {
+			for (k = i + 1; k < end && u[k] < 0x80; k++)
+				if (!((u[k] | 0x20) >= 'a' && (u[k] | 0x20) <= 'z') &&
+				    !(u[k] >= '0' && u[k] <= '9'))
+					break;
+			if (k >= end || u[k] < 0x80) {
+				if (is_possessive_s(s, lo, i, k)) {
+					i = k;
+					continue;
+				}
+				*t_off = i;
+				*t_end = *pos = k;
+				return true;
+			}
+		}
+		*pos = i;
+		return next_word(s, lo, end, pos, t_off, t_end);
+	}
+}
+
 int aq_lexicon_en_words(aq_u32vec *out, const aq_lexicon *lex, const char *text,
 	uint32_t off, uint32_t end)
 {
@@ -2180,7 +2212,7 @@ int aq_lexicon_en_words(aq_u32vec *out, const aq_lexicon *lex, const char *text,
 	if (!lex || !lex->vocab.count || off >= end)
 		return 0;
 	memset(seen, 0xFF, sizeof(seen));
-	while (next_word(text, off, end, &pos, &t_off, &t_end)) {
+	while (next_word_fast(text, off, end, &pos, &t_off, &t_end)) {
 		size_t n = dict_word_key(lex, w, text + t_off, t_end - t_off);
 		const lex_slot *s;
 
@@ -2207,6 +2239,13 @@ static int lexhits_push(aq_lexhits *h, uint32_t off, uint32_t end, uint32_t firs
 	return 0;
 }
 
+/* aq_cp_is_han() with the unified ideographs, nearly every Han character
+ * of a text, tested inline. */
+static inline bool cp_is_han(int32_t cp)
+{
+	return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3000 && aq_cp_is_han(cp));
+}
+
 /* The longest key of the zh table at text[at..end): walks one character at
  * a time while the text is a key or a key's prefix.  Han only when han. */
 static const lex_slot *zh_longest(const aq_lexicon *lex, const char *text, size_t at,
@@ -2227,10 +2266,10 @@ static const lex_slot *zh_longest(const aq_lexicon *lex, const char *text, size_
 	}
 	while (k < end) {
 		size_t nk = k;
-		int32_t cp = aq_utf8_next(text, end, &nk);
+		int32_t cp = aq_utf8_next_inline(text, end, &nk);
 		const lex_slot *s;
 
-		if (cp < 0 || (han && !aq_cp_is_han(cp)))
+		if (cp < 0 || (han && !cp_is_han(cp)))
 			break;
 		h = lex_hash_step(h, text + k, nk - k);
 		if (nk - at > UINT16_MAX)
@@ -2260,7 +2299,7 @@ int aq_lexicon_zh_words(aq_lexhits *out, const aq_lexicon *lex, const char *text
 		size_t at = i, m_end = 0;
 		const lex_slot *s;
 
-		if (!aq_cp_is_han(aq_utf8_next(text, end, &i)))
+		if (!cp_is_han(aq_utf8_next_inline(text, end, &i)))
 			continue;
 		s = zh_longest(lex, text, at, end, true, &m_end);
 		if (!s)
@@ -2299,7 +2338,7 @@ static int find_terms_en(aq_termhits *out, const aq_lexicon *lex, const char *te
 	char phrase[LEX_TERM_MAX + 1];
 	size_t pos = off, t_off, t_end;
 
-	while (next_word(text, off, end, &pos, &t_off, &t_end)) {
+	while (next_word_fast(text, off, end, &pos, &t_off, &t_end)) {
 		const lex_slot *best = NULL;
 		size_t plen = 0, w_off = t_off, w_end = t_end, best_end = 0, scan;
 		uint64_t h = LEX_FNV_INIT;
@@ -2352,7 +2391,7 @@ static int find_terms_zh(aq_termhits *out, const aq_lexicon *lex, const char *te
 		const lex_slot *s = zh_longest(lex, text, at, end, false, &m_end);
 
 		if (!s) {
-			aq_utf8_next(text, end, &i);
+			aq_utf8_next_inline(text, end, &i);
 			continue;
 		}
 		if (termhits_push(out, lex, at, m_end, lex->entries[s->val].concept, s->val))

@@ -147,7 +147,7 @@ static int32_t cp_at(const scan *sc, uint32_t i, uint32_t *next)
 		*next = i + 1;
 		return c;
 	}
-	cp = aq_utf8_next(sc->s, sc->end, &at);
+	cp = aq_utf8_next_inline(sc->s, sc->end, &at);
 	*next = (uint32_t)at;
 	return cp;
 }
@@ -169,7 +169,7 @@ static int32_t cp_before(const scan *sc, uint32_t i)
 	for (int k = 0; k < 3 && start > sc->lo && (s[start] & 0xC0) == 0x80; k++)
 		start--;
 	at = start;
-	cp = aq_utf8_next(sc->s, i, &at);
+	cp = aq_utf8_next_inline(sc->s, i, &at);
 	return (cp >= 0 && at == i) ? cp : -1;
 }
 
@@ -1541,7 +1541,15 @@ int aq_numbers_find(aq_numbers *out, aq_lang lang, const char *text, uint32_t of
 			nx = i + 1;
 		} else {
 			cp = cp_at(&sc, i, &nx);
-			if (digit_of(cp) >= 0) {
+			if (cp >= 0x3000 && cp < 0xFF00) {
+				/* CJK and its punctuation: no digit, sign, dot or
+				 * letter; only a Chinese numeral starts a number */
+				if (lang != AQ_LANG_ZH || !(han_numeric(cp) || cp == CH_DI)) {
+					i = nx;
+					continue;
+				}
+				start = true;
+			} else if (digit_of(cp) >= 0) {
 				start = true;
 			} else if (cp == CH_MINUS || cp == CH_FW_DOT) {
 				start = digit_of(cp_at(&sc, nx, &n2)) >= 0 && lead_ok(&sc, i);
