@@ -357,7 +357,7 @@ static float text_units(const char *s, aq_span sp, bool zh)
 				continue;
 			}
 		}
-		cp = aq_utf8_next(s, sp.end, &i);
+		cp = aq_utf8_next_inline(s, sp.end, &i);
 		u += aq_cp_is_han(cp) ? HAN_UNITS : 1.0;
 	}
 	return (float)u;

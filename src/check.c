@@ -405,7 +405,7 @@ typedef struct run {
 static int32_t cp_at(const char *s, uint32_t end, uint32_t *i)
 {
 	size_t at = *i;
-	int32_t cp = aq_utf8_next(s, end, &at);
+	int32_t cp = aq_utf8_next_inline(s, end, &at);
 
 	*i = (uint32_t)at;
 	return cp;
@@ -2687,7 +2687,7 @@ static bool subsequence(const char *a, const char *b)
 
 	while (i < la && j < lb) {
 		size_t ai = i, bj = j;
-		int32_t ca = aq_utf8_next(a, la, &ai), cb = aq_utf8_next(b, lb, &bj);
+		int32_t ca = aq_utf8_next_inline(a, la, &ai), cb = aq_utf8_next_inline(b, lb, &bj);
 
 		if (ca == cb)
 			i = ai;

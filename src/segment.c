@@ -5,6 +5,7 @@
  * of rules/abbreviations.txt.  Normalising text is left to normalize.c.
  */
 #include "alignqa.h"
+#include "util_int.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -231,7 +232,7 @@ static bool is_abbr_word(const char *s, size_t len)
 	size_t i = 0;
 
 	while (i < len) {
-		int32_t cp = aq_utf8_next(s, len, &i);
+		int32_t cp = aq_utf8_next_inline(s, len, &i);
 
 		if (cp != '.' && !aq_cp_is_latin_letter(cp))
 			return false;
@@ -618,7 +619,7 @@ void aq_segmenter_free(aq_segmenter *seg)
 /* Decodes the code point at s[i] (i < len), -1 if invalid. */
 static int32_t cp_at(const char *s, size_t len, size_t i)
 {
-	return aq_utf8_next(s, len, &i);
+	return aq_utf8_next_inline(s, len, &i);
 }
 
 /* Decodes the code point ending at s[i] (i > 0), -1 if invalid. */
@@ -710,7 +711,7 @@ static seg_word next_word(const char *s, size_t len, size_t at)
 	while (i < len && i - at < SEG_GAP_MAX) {
 		size_t k = i;
 
-		cp = aq_utf8_next(s, len, &k);
+		cp = aq_utf8_next_inline(s, len, &k);
 		if (is_line_break(cp) || !(aq_cp_is_space(cp) || is_open_punct(cp) ||
 		    cp == '"' || cp == '\''))
 			break;
@@ -736,7 +737,7 @@ static seg_word next_word(const char *s, size_t len, size_t at)
 	while (j < len && j - i <= SEG_WORD_MAX) {
 		size_t k = j;
 
-		if (!aq_cp_is_latin_letter(aq_utf8_next(s, len, &k)))
+		if (!aq_cp_is_latin_letter(aq_utf8_next_inline(s, len, &k)))
 			break;
 		j = k;
 	}
@@ -744,7 +745,7 @@ static seg_word next_word(const char *s, size_t len, size_t at)
 	if (w.kind == W_UPPER) {
 		size_t k = i;
 
-		aq_utf8_next(s, len, &k);
+		aq_utf8_next_inline(s, len, &k);
 		w.initial = k == j && j < len && s[j] == '.';
 		w.name_like = k < j && !is_latin_upper(cp_at(s, len, k));
 	}
@@ -986,7 +987,7 @@ static bool keep_cut(const aq_segmenter *seg, aq_lang lang, const char *s, size_
 		while (e < len && e - b < SEG_GAP_MAX) {
 			size_t k = e;
 
-			cp = aq_utf8_next(s, len, &k);
+			cp = aq_utf8_next_inline(s, len, &k);
 			if (!is_open_punct(cp))
 				break;
 			e = k;
@@ -1088,7 +1089,7 @@ static int icu_cuts(aq_segmenter *seg, aq_lang lang, const char *s, size_t len)
 		while (e < at) {
 			size_t k = e;
 
-			if (is_open_punct(aq_utf8_next(s, len, &k)))
+			if (is_open_punct(aq_utf8_next_inline(s, len, &k)))
 				break;
 			e = k;
 		}
@@ -1180,7 +1181,7 @@ static int extra_cuts(aq_segmenter *seg, aq_lang lang, const char *s, size_t len
 			cp = c;
 			i++;
 		} else {
-			cp = aq_utf8_next(s, len, &i);
+			cp = aq_utf8_next_inline(s, len, &i);
 		}
 		dir = bracket_dir(cp);
 		if (dir && (rc = mark_push(seg, at, dir < 0)))
@@ -1210,7 +1211,7 @@ static int extra_cuts(aq_segmenter *seg, aq_lang lang, const char *s, size_t len
 			while (i < len) {
 				size_t k = i;
 
-				if (!is_close_punct(aq_utf8_next(s, len, &k)))
+				if (!is_close_punct(aq_utf8_next_inline(s, len, &k)))
 					break;
 				i = k;
 			}
@@ -1218,7 +1219,7 @@ static int extra_cuts(aq_segmenter *seg, aq_lang lang, const char *s, size_t len
 			while (e < len) {
 				size_t k = e;
 
-				if (!aq_cp_is_space(aq_utf8_next(s, len, &k)))
+				if (!aq_cp_is_space(aq_utf8_next_inline(s, len, &k)))
 					break;
 				e = k;
 			}
@@ -1242,7 +1243,7 @@ static int emit(aq_spans *out, const char *s, size_t len, size_t off, size_t end
 	while (off < end) {
 		size_t k = off;
 
-		if (!aq_cp_is_space(aq_utf8_next(s, len, &k)))
+		if (!aq_cp_is_space(aq_utf8_next_inline(s, len, &k)))
 			break;
 		off = k;
 	}
