@@ -11,6 +11,7 @@
 #include "alignqa.h"
 #include "lexicon.h"
 #include "rules_int.h"
+#include "han_int.h"
 #include "util_int.h"
 
 #include <math.h>
@@ -211,9 +212,6 @@
 #define EXCERPT_CP 60
 #define TRAD_LIST_MAX 12
 
-#define HAN_LO 0x4E00
-#define HAN_HI 0x9FFF
-#define HAN_BITS (HAN_HI - HAN_LO + 1)
 
 enum builtin {
 	B_OMISSION,
@@ -286,11 +284,6 @@ static const char *const glossary_dflt[3] = {
 	"\"{match}\" is a deprecated translation of \"{term}\"; use \"{expected}\"",
 	"\"{match}\" is a wrong translation of \"{term}\"; use \"{expected}\"",
 };
-
-/* Characters that ICU's Traditional-Simplified transform changes but that
- * Simplified text uses in their own right (著名, 乾坤, 夥伴, 瞭望 ...). */
-static const char trad_exempt[] =
-	"著俱乾姊藉夥瞭吒徵阪摺苎苧跤剋懮昇氹蹧鞝咷喨枒櫱歛灠睪霢";
 
 /* ---- glossary tables ----------------------------------------------- */
 
@@ -742,10 +735,6 @@ out:
 	return rc;
 }
 
-/* The tables tools/gen_han_script.c makes from ICU at build time. */
-extern const unsigned char aq_han_traditional[HAN_BITS / 8];
-extern const unsigned char aq_han_simplified[HAN_BITS / 8];
-
 /* Builds the Traditional-only and Simplified-only character sets of the
  * URO block from the generated tables. */
 static int trad_build(aq_checker *chk)
@@ -753,11 +742,6 @@ static int trad_build(aq_checker *chk)
 	memcpy(chk->trad, aq_han_traditional, sizeof(chk->trad));
 	memcpy(chk->simp, aq_han_simplified, sizeof(chk->simp));
 	chk->has_trad = true;
-	for (uint32_t i = 0; i < sizeof(trad_exempt) - 1;) {
-		int32_t cp = cp_at(trad_exempt, sizeof(trad_exempt) - 1, &i);
-		if (cp >= HAN_LO && cp <= HAN_HI)
-			chk->trad[(cp - HAN_LO) >> 3] &= (uint8_t)~(1u << ((cp - HAN_LO) & 7));
-	}
 	/* A character both sets claim (a Traditional form that is also the
 	 * simplification of another) counts as Traditional only. */
 	for (size_t i = 0; i < sizeof(chk->simp); i++)

@@ -6,6 +6,7 @@
  * What a hit is worth is left to align.c, anchor.c and the rules engine.
  */
 #include "lexicon.h"
+#include "han_int.h"
 #include "util_int.h"
 
 #include <errno.h>
@@ -2288,27 +2289,72 @@ static const lex_slot *zh_longest(const aq_lexicon *lex, const char *text, size_
 	return best;
 }
 
+/* A copy of the n bytes of s with their Traditional-only characters
+ * replaced by their Simplified ones, or NULL when there are none (or no
+ * memory: then the text is matched as it is).  Both forms are three-byte
+ * UTF-8, so every offset stays valid. */
+static char *fold_traditional(const char *s, size_t n)
+{
+	char *copy = NULL;
+
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)s[i];
+		uint32_t cp;
+		unsigned short to;
+
+		if (c < 0xE4 || c > 0xE9 || i + 2 >= n) {
+			i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+			continue;
+		}
+		cp = (uint32_t)(c & 0x0F) << 12 | (uint32_t)(s[i + 1] & 0x3F) << 6 |
+			(uint32_t)(s[i + 2] & 0x3F);
+		if (cp >= HAN_LO && cp <= HAN_HI && (to = aq_han_t2s[cp - HAN_LO]) != 0 &&
+		    (s[i + 1] & 0xC0) == 0x80 && (s[i + 2] & 0xC0) == 0x80) {
+			if (!copy) {
+				if (!(copy = malloc(n)))
+					return NULL;
+				memcpy(copy, s, n);
+			}
+			copy[i] = (char)(0xE0 | (to >> 12));
+			copy[i + 1] = (char)(0x80 | ((to >> 6) & 0x3F));
+			copy[i + 2] = (char)(0x80 | (to & 0x3F));
+		}
+		i += 3;
+	}
+	return copy;
+}
+
 int aq_lexicon_zh_words(aq_lexhits *out, const aq_lexicon *lex, const char *text,
 	uint32_t off, uint32_t end)
 {
-	size_t i = off;
+	size_t n = end > off ? end - off : 0, i = 0;
+	char *folded;
+	const char *t;
+	int rc = 0;
 
-	if (!lex || lex->is_glossary || !lex->zh.count)
+	if (!lex || lex->is_glossary || !lex->zh.count || !n)
 		return 0;
-	while (i < end) {
+	/* Traditional text meets the dictionary's Simplified headwords */
+	folded = fold_traditional(text + off, n);
+	t = folded ? folded : text + off;
+	while (i < n) {
 		size_t at = i, m_end = 0;
 		const lex_slot *s;
 
-		if (!cp_is_han(aq_utf8_next_inline(text, end, &i)))
+		if (!cp_is_han(aq_utf8_next_inline(t, n, &i)))
 			continue;
-		s = zh_longest(lex, text, at, end, true, &m_end);
+		s = zh_longest(lex, t, at, n, true, &m_end);
 		if (!s)
 			continue;
-		if (s->n && lexhits_push(out, (uint32_t)at, (uint32_t)m_end, s->val, s->n))
-			return AQ_ENOMEM;
+		if (s->n && lexhits_push(out, (uint32_t)(off + at), (uint32_t)(off + m_end), s->val,
+			    s->n)) {
+			rc = AQ_ENOMEM;
+			break;
+		}
 		i = m_end;
 	}
-	return 0;
+	free(folded);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */

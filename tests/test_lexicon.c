@@ -1460,6 +1460,30 @@ static void test_merge_and_digest(void **state)
 	free(two);
 }
 
+/* A dictionary of Simplified headwords only (the team lexicon) finds its
+ * words in Traditional text too, at the text's own offsets; characters
+ * Simplified text uses in their own right (著) are not folded. */
+static void test_zh_words_traditional(void **state)
+{
+	static const char src[] =
+		"关节炎 关节炎 [guan1 jie2 yan2] /arthritis/\n"
+		"患者 患者 [huan4 zhe3] /patient/\n"
+		"治疗 治疗 [zhi4 liao2] /treatment/\n"
+		"著名 著名 [zhu4 ming2] /famous/\n";
+	static const char text[] = "前言。關節炎患者的治療，著名的关节炎患者。";
+	const char *path = tmp_file("simp-only.u8", src, strlen(src));
+	aq_lexicon *lex = load_ok(path, AQ_LEX_AUTO);
+	uint32_t off = (uint32_t)strlen("前言。");
+	char got[256];
+
+	(void)state;
+	zh_words_str(got, sizeof(got), lex, text, off, (uint32_t)strlen(text));
+	assert_string_equal(got, "關節炎|患者|治療|著名|关节炎|患者");
+	zh_words_str(got, sizeof(got), lex, "治療", 0, (uint32_t)strlen("治療"));
+	assert_string_equal(got, "治療");
+	aq_lexicon_free(lex);
+}
+
 static int tmp_cleanup(void **state)
 {
 	static const char *const names[] = { "dict.src", "dict.aqlex", "gloss.src",
@@ -1480,6 +1504,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stem),
 		cmocka_unit_test(test_merge_and_digest),
+		cmocka_unit_test(test_zh_words_traditional),
 		cmocka_unit_test(test_load_formats),
 		cmocka_unit_test(test_formats_agree),
 		cmocka_unit_test(test_load_errors),

@@ -2,8 +2,11 @@
  * gen_han_script.c - build-time generator: runs ICU's Traditional-Simplified
  * transform over the CJK Unified Ideographs block once and writes, as C
  * source, the bitmaps of characters it changes (Traditional-only) and of
- * their one-character results (Simplified).  check.c reads the tables, so
- * `alignqa check` does not compile the transform at every start (~18 ms).
+ * their one-character results (Simplified), and the map from each such
+ * Traditional character to its Simplified one.  check.c reads the bitmaps,
+ * lexicon.c the map (han_int.h), so that alignqa does not compile the
+ * transform at every start (~18 ms).  Characters that Simplified text uses
+ * in their own right are left out of both (exempt below).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +20,12 @@
 #define CHUNK 512
 
 static uint8_t trad[BITS / 8], simp[BITS / 8];
+static uint16_t t2s[BITS];
+
+/* Characters that the transform changes but that Simplified text uses in
+ * their own right (著名, 乾坤, 夥伴, 瞭望 ...): not Traditional-only. */
+static const char exempt[] =
+	"著俱乾姊藉夥瞭吒徵阪摺苎苧跤剋懮昇氹蹧鞝咷喨枒櫱歛灠睪霢";
 
 static void set(uint8_t *bits, int32_t cp)
 {
@@ -29,8 +38,23 @@ static void note(int32_t cp, const UChar *out, int32_t len)
 	if (len == 1 && out[0] == (UChar)cp)
 		return;
 	set(trad, cp);
-	if (len == 1 && !U16_IS_SURROGATE(out[0]))
+	if (len == 1 && !U16_IS_SURROGATE(out[0])) {
 		set(simp, out[0]);
+		if (cp >= LO && cp <= HI && out[0] >= LO && out[0] <= HI)
+			t2s[cp - LO] = out[0];
+	}
+}
+
+/* Takes the exempt characters (3-byte UTF-8, all in the block) out. */
+static void drop_exempt(void)
+{
+	for (size_t i = 0; i + 2 < sizeof(exempt); i += 3) {
+		int32_t cp = (exempt[i] & 0x0F) << 12 | (exempt[i + 1] & 0x3F) << 6 |
+			(exempt[i + 2] & 0x3F);
+
+		trad[(cp - LO) >> 3] &= (uint8_t)~(1u << ((cp - LO) & 7));
+		t2s[cp - LO] = 0;
+	}
 }
 
 static void dump(FILE *fp, const char *name, const uint8_t *bits)
@@ -81,6 +105,7 @@ int main(int argc, char **argv)
 		}
 	}
 	utrans_close(tr);
+	drop_exempt();
 	fp = fopen(argv[1], "w");
 	if (!fp) {
 		perror(argv[1]);
@@ -90,5 +115,9 @@ int main(int argc, char **argv)
 		    " * transform over U+%04X..U+%04X; do not edit. */\n", LO, HI);
 	dump(fp, "aq_han_traditional", trad);
 	dump(fp, "aq_han_simplified", simp);
+	fprintf(fp, "const unsigned short aq_han_t2s[%d] = {", BITS);
+	for (int i = 0; i < BITS; i++)
+		fprintf(fp, "%s0x%04x,", i % 12 ? " " : "\n\t", t2s[i]);
+	fprintf(fp, "\n};\n");
 	return fclose(fp) == 0 ? 0 : 1;
 }
