@@ -6,6 +6,7 @@
  * CLI's (cmd_audit.c); SQL is the store's.
  */
 #include "alignqa.h"
+#include "store_int.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -21,6 +22,11 @@
                                   * records/s with 4, --jobs 2) */
 #define AUDIT_INFLIGHT_BYTES ((uint64_t)64 << 20) /* text in flight at most
                                   * (one record alone may exceed it) */
+/* Records a worker takes at once, and how many records the writer lets
+ * finish (or pile up untaken) before it wakes (or wakes a worker): one
+ * futex wake-up per few records instead of two per record. */
+#define AUDIT_TAKE_MAX 4
+#define AUDIT_WAKE_BATCH 8
 /* The most worker threads an audit starts. */
 #define AUDIT_MAX_JOBS 256
 /* Seconds between two progress callbacks. */
@@ -30,6 +36,7 @@
  * n_slots holds record number seq; its buffers are reused. */
 typedef struct audit_slot {
 	aq_record *rec;        /* owned from submission until stored */
+	char hash[17];         /* aq_store_content_hash() of rec */
 	aq_spans en_s, zh_s;   /* sentences */
 	aq_beads beads;
 	aq_findings findings;
@@ -65,7 +72,8 @@ typedef struct audit {
 	/* Who sleeps (under the mutex): a condition is signalled only when
 	 * someone waits on it, which spares a futex call a record. */
 	unsigned n_idle;       /* workers waiting for work */
-	bool writer_waiting;   /* the writer waits for a record to finish */
+	bool writer_waiting;   /* the writer waits for record wait_seq to finish */
+	uint64_t wait_seq;     /* (under the mutex, while writer_waiting) */
 	audit_worker *workers;
 	unsigned n_workers;    /* workers created */
 	unsigned n_started;    /* threads running */
@@ -125,21 +133,27 @@ static void *audit_worker_main(void *arg)
 
 	pthread_mutex_lock(&au->mu);
 	for (;;) {
-		audit_slot *s;
+		uint64_t first, n;
 
 		while (au->taken == au->submitted && !au->closing) {
 			au->n_idle++;
 			pthread_cond_wait(&au->work, &au->mu);
 			au->n_idle--;
 		}
-		if (au->taken == au->submitted)
+		first = au->taken;
+		n = au->submitted - au->taken;
+		if (n == 0)
 			break; /* closing and nothing left */
-		s = &au->slots[au->taken++ % au->n_slots];
+		if (n > AUDIT_TAKE_MAX)
+			n = AUDIT_TAKE_MAX;
+		au->taken += n;
 		pthread_mutex_unlock(&au->mu);
-		audit_check_record(w, s);
+		for (uint64_t i = 0; i < n; i++)
+			audit_check_record(w, &au->slots[(first + i) % au->n_slots]);
 		pthread_mutex_lock(&au->mu);
-		s->done = true;
-		if (au->writer_waiting)
+		for (uint64_t i = 0; i < n; i++)
+			au->slots[(first + i) % au->n_slots].done = true;
+		if (au->writer_waiting && au->slots[au->wait_seq % au->n_slots].done)
 			pthread_cond_signal(&au->done);
 	}
 	pthread_mutex_unlock(&au->mu);
@@ -168,7 +182,7 @@ static int audit_store_slot(audit *au, audit_slot *s)
 	if (s->failed) {
 		rc = audit_input_error(au, s->error);
 	} else {
-		rc = aq_store_record(au->st, au->stats.run_id, &a, &s->findings);
+		rc = aq_store_record_hash(au->st, au->stats.run_id, &a, &s->findings, s->hash);
 		if (rc == AQ_EINPUT) {
 			char msg[1200];
 
@@ -206,8 +220,15 @@ static int audit_write(audit *au, uint64_t max_pending)
 		audit_slot *s = &au->slots[au->written % au->n_slots];
 
 		if (!s->done) {
-			if (au->submitted - au->written <= max_pending)
+			uint64_t pending = au->submitted - au->written;
+
+			if (pending <= max_pending)
 				break;
+			/* Sleep until a few records are done, not just the next. */
+			au->wait_seq = au->written + (pending < AUDIT_WAKE_BATCH ? pending :
+				AUDIT_WAKE_BATCH) - 1;
+			if (au->n_idle && au->taken < au->submitted)
+				pthread_cond_broadcast(&au->work);
 			au->writer_waiting = true;
 			pthread_cond_wait(&au->done, &au->mu);
 			au->writer_waiting = false;
@@ -226,17 +247,21 @@ static int audit_write(audit *au, uint64_t max_pending)
 	return rc;
 }
 
-/* Hands rec to the workers (there is room: see audit_write). */
-static void audit_submit(audit *au, aq_record *rec)
+/* Hands rec, whose content hash is hash, to the workers (there is room:
+ * see audit_write). */
+static void audit_submit(audit *au, aq_record *rec, const char *hash)
 {
 	audit_slot *s = &au->slots[au->submitted % au->n_slots];
 
 	s->rec = rec;
+	memcpy(s->hash, hash, sizeof(s->hash));
 	s->done = false;
 	au->inflight += rec->en_len + rec->zh_len;
 	pthread_mutex_lock(&au->mu);
 	au->submitted++;
-	if (au->n_idle)
+	/* A worker wakes for a few records; audit_write() wakes the workers
+	 * for fewer before it waits itself. */
+	if (au->n_idle && au->submitted - au->taken >= AUDIT_TAKE_MAX)
 		pthread_cond_signal(&au->work);
 	pthread_mutex_unlock(&au->mu);
 }
@@ -285,6 +310,7 @@ static int audit_read(audit *au, aq_input *in)
 	for (;;) {
 		aq_record *rec = NULL;
 		bool unchanged = false;
+		char hash[17];
 
 		rc = aq_input_next(in, &rec);
 		if (rc == AQ_ITEROVER)
@@ -308,8 +334,9 @@ static int audit_read(audit *au, aq_input *in)
 		au->stats.text_bytes += rec->en_len + rec->zh_len;
 		/* Only earlier runs count, so that a record id twice in this
 		 * input is a duplicate whatever the timing of the workers. */
-		if (!o->force && (rc = aq_store_is_unchanged(au->st, &unchanged, rec, digest,
-			    au->stats.run_id))) {
+		aq_store_content_hash(hash, rec);
+		if (!o->force && (rc = aq_store_is_unchanged_hash(au->st, &unchanged, rec, hash,
+			    digest, au->stats.run_id))) {
 			aq_record_free(rec);
 			return rc;
 		}
@@ -328,7 +355,7 @@ static int audit_read(audit *au, aq_input *in)
 			aq_record_free(rec);
 			return rc;
 		}
-		audit_submit(au, rec);
+		audit_submit(au, rec, hash);
 	}
 }
 

@@ -131,13 +131,20 @@ enum {
 	ST_RUN_INSERT,
 	ST_RUN_END,
 	ST_RECORD_INSERT,
-	ST_SENTENCE_INSERT,
-	ST_BEAD_INSERT,
+	ST_SENTENCE_INSERT,     /* then the same for 2, 4 and 8 rows */
+	ST_SENTENCE_INSERT_2,
+	ST_SENTENCE_INSERT_4,
+	ST_SENTENCE_INSERT_8,
+	ST_BEAD_INSERT,         /* likewise */
+	ST_BEAD_INSERT_2,
+	ST_BEAD_INSERT_4,
+	ST_BEAD_INSERT_8,
 	ST_FINDING_INSERT,
 	ST_INPUT_ERROR_INSERT,
 	ST_QUERY_LATEST,
 	ST_QUERY_RUN,
 	ST_LATEST_VERSION,
+	ST_RUN_EXISTS,
 	ST__COUNT
 };
 
@@ -160,6 +167,19 @@ enum {
 	" AND (?6 IS NULL OR r.journal = ?6)" \
 	" ORDER BY r.record_id, r.run_id, f.id"
 
+/* Sentences and beads go in up to 8 rows a statement (8, 4, 2, then 1 at
+ * a time, store_rows_stmt): a statement's fixed cost (transaction check,
+ * cursors, halt, reset) is most of a row's, and a record has about 15
+ * sentences and 8 beads.  Same rows, same order as one at a time. */
+#define ROWS2(r) r "," r
+#define ROWS4(r) ROWS2(r) "," ROWS2(r)
+#define ROWS8(r) ROWS4(r) "," ROWS4(r)
+#define SENTENCE_INSERT "INSERT INTO sentences (record_pk, lang, idx, start, \"end\") VALUES "
+#define SENTENCE_ROW "(?, ?, ?, ?, ?)"
+#define BEAD_INSERT \
+	"INSERT INTO beads (record_pk, idx, en_first, en_n, zh_first, zh_n, score) VALUES "
+#define BEAD_ROW "(?, ?, ?, ?, ?, ?, ?)"
+
 static const char *const statements[ST__COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
@@ -173,12 +193,14 @@ static const char *const statements[ST__COUNT] = {
 		"INSERT INTO records (run_id, record_id, source, line, content_hash, journal,"
 		" date, doi, meta_json, en, zh)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-	[ST_SENTENCE_INSERT] =
-		"INSERT INTO sentences (record_pk, lang, idx, start, \"end\")"
-		" VALUES (?1, ?2, ?3, ?4, ?5)",
-	[ST_BEAD_INSERT] =
-		"INSERT INTO beads (record_pk, idx, en_first, en_n, zh_first, zh_n, score)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_SENTENCE_INSERT] = SENTENCE_INSERT SENTENCE_ROW,
+	[ST_SENTENCE_INSERT_2] = SENTENCE_INSERT ROWS2(SENTENCE_ROW),
+	[ST_SENTENCE_INSERT_4] = SENTENCE_INSERT ROWS4(SENTENCE_ROW),
+	[ST_SENTENCE_INSERT_8] = SENTENCE_INSERT ROWS8(SENTENCE_ROW),
+	[ST_BEAD_INSERT] = BEAD_INSERT BEAD_ROW,
+	[ST_BEAD_INSERT_2] = BEAD_INSERT ROWS2(BEAD_ROW),
+	[ST_BEAD_INSERT_4] = BEAD_INSERT ROWS4(BEAD_ROW),
+	[ST_BEAD_INSERT_8] = BEAD_INSERT ROWS8(BEAD_ROW),
 	[ST_FINDING_INSERT] =
 		"INSERT INTO findings (record_pk, rule, severity, category, en_start, en_end,"
 		" zh_start, zh_end, message, fingerprint)"
@@ -197,6 +219,7 @@ static const char *const statements[ST__COUNT] = {
 		" JOIN runs u ON u.id = r.run_id"
 		" WHERE r.record_id = ?1 AND (?2 <= 0 OR r.run_id < ?2)"
 		" ORDER BY r.run_id DESC LIMIT 1",
+	[ST_RUN_EXISTS] = "SELECT 1 FROM runs WHERE id = ?1",
 };
 
 struct aq_store {
@@ -206,6 +229,7 @@ struct aq_store {
 	sqlite3_stmt *st[ST__COUNT];
 	bool in_txn;            /* a batch transaction is open */
 	size_t batch;           /* records stored in the open transaction */
+	int64_t run_ok;         /* a run id known to exist (begun here or looked up) */
 	aq_buf scratch;         /* meta JSON, reused */
 };
 
@@ -317,6 +341,21 @@ fail:
 	return rc;
 }
 
+/*
+ * Foreign keys and CHECK constraints on the write path.  The writer makes
+ * every key it stores: a record's run is the one begun on this store (or
+ * one looked up once, store_run_exists()), child rows take the id of the
+ * record row just inserted, lang is a literal and a finding's severity is
+ * checked in C (store_findings).  SQLite's checks would only repeat that,
+ * at a price: a parent lookup a child row, and for severity IN (...) an
+ * ephemeral table built for every finding (a quarter of the store's
+ * work).  So a store runs with both off, and turns them on for what copies
+ * rows it did not make (merge) and for migrations.  Other connections
+ * (the sqlite3 shell, readers) are not affected.
+ */
+#define STORE_CHECKS_ON "PRAGMA foreign_keys = ON; PRAGMA ignore_check_constraints = OFF"
+#define STORE_CHECKS_OFF "PRAGMA foreign_keys = OFF; PRAGMA ignore_check_constraints = ON"
+
 enum {
 	STORE_BUSY_MS = 30000,    /* another check may hold the write lock for a batch */
 	STORE_WAL_RETRY_MS = 10,
@@ -359,8 +398,10 @@ int aq_store_open_version(aq_store **out, aq_ctx *ctx, const char *path, int tar
 	}
 	st->ctx = ctx;
 	aq_buf_init(&st->scratch);
+	/* NOMUTEX: one store is used by one thread at a time (alignqa.h), so
+	 * SQLite's connection mutex, taken by every bind and step, buys nothing. */
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-		    SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
+		    SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		if (!st->db) {
 			aq_ctx_error(ctx, AQ_ENOMEM, "%s: out of memory", path);
 			goto out;
@@ -377,7 +418,8 @@ int aq_store_open_version(aq_store **out, aq_ctx *ctx, const char *path, int tar
 	/* A read-only database keeps its mode; writes will fail later, clearly. */
 	if (!sqlite3_db_readonly(st->db, "main") && (rc = store_wal(st)))
 		goto out;
-	if ((rc = store_exec(st, "PRAGMA foreign_keys = ON")) || (rc = store_migrate(st, target)))
+	if ((rc = store_exec(st, STORE_CHECKS_ON)) || (rc = store_migrate(st, target)) ||
+	    (rc = store_exec(st, STORE_CHECKS_OFF)))
 		goto out;
 	if (target == AQ_STORE_SCHEMA_VERSION) {
 		for (int i = 0; i < ST__COUNT; i++) {
@@ -468,6 +510,28 @@ static int bind_static(sqlite3_stmt *s, int col, const char *text, size_t len)
 		sqlite3_bind_null(s, col);
 }
 
+/* Fails as the foreign key would unless run_id names a run (see
+ * STORE_CHECKS_OFF); one lookup per run id, not per row. */
+static int store_run_exists(aq_store *st, int64_t run_id)
+{
+	sqlite3_stmt *s = st->st[ST_RUN_EXISTS];
+	int rc;
+
+	if (run_id == st->run_ok && run_id > 0)
+		return 0;
+	sqlite3_bind_int64(s, 1, run_id);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW) {
+		st->run_ok = run_id;
+		return 0;
+	}
+	if (rc != SQLITE_DONE)
+		return store_fail(st);
+	return aq_ctx_error(st->ctx, AQ_EDB, "%s: FOREIGN KEY constraint failed (no run %lld)",
+		st->path, (long long)run_id);
+}
+
 int aq_store_begin_run(aq_store *st, int64_t *run_id, const char *tool_version,
 	const char *rules_digest, const char *options_json)
 {
@@ -486,6 +550,7 @@ int aq_store_begin_run(aq_store *st, int64_t *run_id, const char *tool_version,
 	if ((rc = store_exec_stmt(st, ST_RUN_INSERT)))
 		return rc;
 	*run_id = sqlite3_last_insert_rowid(st->db);
+	st->run_ok = *run_id;
 	return 0;
 }
 
@@ -511,7 +576,7 @@ int aq_store_input_error(aq_store *st, int64_t run_id, const char *message)
 	sqlite3_stmt *s = st->st[ST_INPUT_ERROR_INSERT];
 	int rc;
 
-	if ((rc = store_begin(st)))
+	if ((rc = store_begin(st)) || (rc = store_run_exists(st, run_id)))
 		return rc;
 	sqlite3_bind_int64(s, 1, run_id);
 	if (bind_text(s, 2, message ? message : "")) {
@@ -543,20 +608,35 @@ static int store_meta_json(aq_store *st, const aq_record *rec)
 	return b->oom ? aq_ctx_error(st->ctx, AQ_ENOMEM, "out of memory") : 0;
 }
 
+/* The insert statement of first (ST_SENTENCE_INSERT or ST_BEAD_INSERT)
+ * for the most rows, up to 8, that left rows fill; their count in *rows. */
+static int store_rows_stmt(int first, size_t left, size_t *rows)
+{
+	int k = left >= 8 ? 3 : left >= 4 ? 2 : left >= 2 ? 1 : 0;
+
+	*rows = (size_t)1 << k;
+	return first + k;
+}
+
 static int store_sentences(aq_store *st, int64_t pk, const char *lang, const aq_spans *sp)
 {
-	sqlite3_stmt *s = st->st[ST_SENTENCE_INSERT];
 	int rc;
 
 	if (!sp)
 		return 0;
-	for (size_t i = 0; i < sp->n; i++) {
-		sqlite3_bind_int64(s, 1, pk);
-		sqlite3_bind_text(s, 2, lang, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 3, (sqlite3_int64)i);
-		sqlite3_bind_int64(s, 4, sp->v[i].off);
-		sqlite3_bind_int64(s, 5, sp->v[i].end);
-		if ((rc = store_exec_stmt(st, ST_SENTENCE_INSERT)))
+	for (size_t i = 0; i < sp->n;) {
+		size_t rows;
+		int which = store_rows_stmt(ST_SENTENCE_INSERT, sp->n - i, &rows);
+		sqlite3_stmt *s = st->st[which];
+
+		for (int c = 0; rows--; i++, c += 5) {
+			sqlite3_bind_int64(s, c + 1, pk);
+			sqlite3_bind_text(s, c + 2, lang, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(s, c + 3, (sqlite3_int64)i);
+			sqlite3_bind_int64(s, c + 4, sp->v[i].off);
+			sqlite3_bind_int64(s, c + 5, sp->v[i].end);
+		}
+		if ((rc = store_exec_stmt(st, which)))
 			return rc;
 	}
 	return 0;
@@ -564,22 +644,27 @@ static int store_sentences(aq_store *st, int64_t pk, const char *lang, const aq_
 
 static int store_beads(aq_store *st, int64_t pk, const aq_beads *beads)
 {
-	sqlite3_stmt *s = st->st[ST_BEAD_INSERT];
 	int rc;
 
 	if (!beads)
 		return 0;
-	for (size_t i = 0; i < beads->n; i++) {
-		const aq_bead *b = &beads->v[i];
+	for (size_t i = 0; i < beads->n;) {
+		size_t rows;
+		int which = store_rows_stmt(ST_BEAD_INSERT, beads->n - i, &rows);
+		sqlite3_stmt *s = st->st[which];
 
-		sqlite3_bind_int64(s, 1, pk);
-		sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
-		sqlite3_bind_int64(s, 3, b->en_idx);
-		sqlite3_bind_int64(s, 4, b->en_n);
-		sqlite3_bind_int64(s, 5, b->zh_idx);
-		sqlite3_bind_int64(s, 6, b->zh_n);
-		sqlite3_bind_double(s, 7, (double)b->score);
-		if ((rc = store_exec_stmt(st, ST_BEAD_INSERT)))
+		for (int c = 0; rows--; i++, c += 7) {
+			const aq_bead *b = &beads->v[i];
+
+			sqlite3_bind_int64(s, c + 1, pk);
+			sqlite3_bind_int64(s, c + 2, (sqlite3_int64)i);
+			sqlite3_bind_int64(s, c + 3, b->en_idx);
+			sqlite3_bind_int64(s, c + 4, b->en_n);
+			sqlite3_bind_int64(s, c + 5, b->zh_idx);
+			sqlite3_bind_int64(s, c + 6, b->zh_n);
+			sqlite3_bind_double(s, c + 7, (double)b->score);
+		}
+		if ((rc = store_exec_stmt(st, which)))
 			return rc;
 	}
 	return 0;
@@ -608,6 +693,10 @@ static int store_findings(aq_store *st, int64_t pk, const aq_findings *f)
 	for (size_t i = 0; i < f->n; i++) {
 		const aq_finding *x = &f->v[i];
 
+		/* The schema's CHECK, which the store leaves to this code. */
+		if ((unsigned)x->severity > AQ_SEV_ERROR)
+			return aq_ctx_error(st->ctx, AQ_EDB, "%s: CHECK constraint failed: "
+				"severity IN ('error', 'warning', 'info')", st->path);
 		snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)x->fingerprint);
 		sqlite3_bind_int64(s, 1, pk);
 		if (bind_static(s, 2, x->rule ? x->rule : "", x->rule ? strlen(x->rule) : 0) ||
@@ -628,8 +717,7 @@ static int store_findings(aq_store *st, int64_t pk, const aq_findings *f)
 	return 0;
 }
 
-/* records.content_hash of rec: aq_hash64 of en, NUL, zh as 16 hex digits. */
-static void store_content_hash(char hex[17], const aq_record *rec)
+void aq_store_content_hash(char hex[17], const aq_record *rec)
 {
 	uint64_t h;
 
@@ -640,15 +728,14 @@ static void store_content_hash(char hex[17], const aq_record *rec)
 }
 
 /* The record row; its id comes back in *pk. */
-static int store_record_row(aq_store *st, int64_t run_id, const aq_record *rec, int64_t *pk)
+static int store_record_row(aq_store *st, int64_t run_id, const aq_record *rec,
+	const char *hex, int64_t *pk)
 {
 	sqlite3_stmt *s = st->st[ST_RECORD_INSERT];
-	char hex[17];
 	int rc;
 
 	if ((rc = store_meta_json(st, rec)))
 		return rc;
-	store_content_hash(hex, rec);
 	sqlite3_bind_int64(s, 1, run_id);
 	if (bind_text(s, 2, rec->id ? rec->id : "") || bind_text(s, 3, rec->source) ||
 	    sqlite3_bind_int64(s, 4, rec->line) || bind_text(s, 5, hex) ||
@@ -709,16 +796,27 @@ static void store_undo_record(aq_store *st, int64_t pk)
 
 int aq_store_record(aq_store *st, int64_t run_id, const aq_alignment *a, const aq_findings *f)
 {
+	char hex[17];
+
+	if (!a || !a->rec)
+		return aq_ctx_error(st->ctx, AQ_EINVAL, "aq_store_record: no record");
+	aq_store_content_hash(hex, a->rec);
+	return aq_store_record_hash(st, run_id, a, f, hex);
+}
+
+int aq_store_record_hash(aq_store *st, int64_t run_id, const aq_alignment *a,
+	const aq_findings *f, const char *hash)
+{
 	int64_t pk = 0;
 	int rc;
 
 	if (!a || !a->rec)
 		return aq_ctx_error(st->ctx, AQ_EINVAL, "aq_store_record: no record");
-	if ((rc = store_begin(st)))
+	if ((rc = store_begin(st)) || (rc = store_run_exists(st, run_id)))
 		return rc;
 	/* Each record is all or nothing within the batch: a failed record row
 	 * leaves nothing (one statement), a failure after it is undone. */
-	if ((rc = store_record_row(st, run_id, a->rec, &pk)))
+	if ((rc = store_record_row(st, run_id, a->rec, hash, &pk)))
 		return rc;
 	if ((rc = store_sentences(st, pk, "en", a->en_sents)) ||
 	    (rc = store_sentences(st, pk, "zh", a->zh_sents)) ||
@@ -813,12 +911,19 @@ out:
 int aq_store_is_unchanged(aq_store *st, bool *unchanged, const aq_record *rec,
 	const char *rules_digest, int64_t before_run)
 {
-	sqlite3_stmt *s = st->st[ST_LATEST_VERSION];
 	char hex[17];
+
+	aq_store_content_hash(hex, rec);
+	return aq_store_is_unchanged_hash(st, unchanged, rec, hex, rules_digest, before_run);
+}
+
+int aq_store_is_unchanged_hash(aq_store *st, bool *unchanged, const aq_record *rec,
+	const char *hex, const char *rules_digest, int64_t before_run)
+{
+	sqlite3_stmt *s = st->st[ST_LATEST_VERSION];
 	int rc;
 
 	*unchanged = false;
-	store_content_hash(hex, rec);
 	if (bind_text(s, 1, rec->id ? rec->id : "") || sqlite3_bind_int64(s, 2, before_run)) {
 		rc = store_fail(st);
 		goto out;
@@ -931,6 +1036,9 @@ int aq_store_merge(aq_store *st, const char *in_path)
 			AQ_STORE_SCHEMA_VERSION);
 		goto out;
 	}
+	/* Rows this store did not make: let SQLite check them. */
+	if ((rc = store_exec(st, STORE_CHECKS_ON)))
+		goto out;
 	if ((rc = store_exec(st, "BEGIN IMMEDIATE")))
 		goto out;
 	if ((rc = store_max_id(st, "SELECT coalesce(max(id), 0) FROM main.runs", &run_off)) ||
@@ -946,6 +1054,7 @@ rollback:
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 out:
+	sqlite3_exec(st->db, STORE_CHECKS_OFF, NULL, NULL, NULL);
 	if (attached)
 		sqlite3_exec(st->db, "DETACH DATABASE aq_src", NULL, NULL, NULL);
 	return rc;

@@ -1,7 +1,8 @@
 /*
  * store_int.h - what the store's tests need beyond alignqa.h: opening a
  * database at an older schema version, to test the migrations from it.
- * Not installed; the public part of the store is in alignqa.h.
+ * Not installed; the public part of the store is in alignqa.h.  Also what
+ * the audit uses to hash a record once.
  */
 #ifndef AQ_STORE_INT_H
 #define AQ_STORE_INT_H
@@ -16,5 +17,16 @@
  * only be closed: its statements are not prepared.  Returns as
  * aq_store_open(), or AQ_EINVAL for a target out of range. */
 int aq_store_open_version(aq_store **out, aq_ctx *ctx, const char *path, int target);
+
+/* records.content_hash of rec into hex: aq_hash64 of en, NUL, zh as 16
+ * hex digits and a NUL. */
+void aq_store_content_hash(char hex[17], const aq_record *rec);
+/* aq_store_is_unchanged() and aq_store_record() with rec's content hash
+ * already made by aq_store_content_hash(), so that the audit hashes each
+ * record once. */
+int aq_store_is_unchanged_hash(aq_store *st, bool *unchanged, const aq_record *rec,
+	const char *hash, const char *rules_digest, int64_t before_run);
+int aq_store_record_hash(aq_store *st, int64_t run_id, const aq_alignment *a,
+	const aq_findings *f, const char *hash);
 
 #endif
