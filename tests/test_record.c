@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "alignqa.h"
+#include "record_int.h"
 
 #ifndef AQ_TEST_SOURCE_DIR
 #define AQ_TEST_SOURCE_DIR "tests"
@@ -586,6 +587,82 @@ static void test_han_share(void **state)
 	}
 }
 
+/* The fast path for flat objects builds what jansson builds, and gives
+ * way to it (same verdict, same message) for everything else. */
+static void test_json_fast_path_agrees(void **state)
+{
+	static const char *const lines[] = {
+		"{\"id\": \"r1\", \"en\": \"Pain fell.\", \"zh\": \"疼痛减轻。\"}",
+		"{\"en\":\"A \\\"quoted\\\" word\\\\ and \\/ slash\\n\",\"zh\":\"引号\\t制表\",\"doi\":\"10.1/x\"}",
+		"\xEF\xBB\xBF{\"id\": 42, \"en\": \"x y\", \"zh\": \"文本\", \"year\": 2024, \"ok\": true, \"n\": null}",
+		"{\"id\": -7, \"en\": \"\\u00e9t\\u00E9 \\ud83d\\ude00\", \"zh\": \"\\u4e2d\\u6587\"}",
+		"{\"id\": 0, \"en\": \"e\", \"zh\": \"中\", \"flag\": false}   ",
+		"{\"id\": \"\", \"en\": \"e\", \"zh\": \"中\"}",
+		"{\"id\": null, \"en\": \"e\", \"zh\": \"中\"}",
+		"{\"id\": true, \"en\": \"e\", \"zh\": \"中\"}",
+		"{\"id\": 1.5, \"en\": \"e\", \"zh\": \"中\"}",
+		"{\"id\": 12345678901234567890, \"en\": \"e\", \"zh\": \"中\"}",
+		"{\"id\": \"a\", \"en\": \"e\", \"zh\": \"中\", \"id\": \"b\"}",
+		"{\"id\": \"a\", \"en\": \"e\", \"zh\": \"中\", \"meta\": {\"x\": 1}}",
+		"{\"id\": \"a\", \"en\": \"e\", \"zh\": \"中\", \"tags\": [1, 2]}",
+		"{\"id\": \"a\", \"en\": \"   \", \"zh\": \"中\"}",
+		"{\"id\": \"a\", \"en\": \"e\"}",
+		"{\"id\": \"a\", \"en\": 5, \"zh\": \"中\"}",
+		"{\"id\": \"a\", \"en\": \"e\\u0000f\", \"zh\": \"中\"}",
+		"{\"id\": \"a\", \"en\": \"bad \\x escape\", \"zh\": \"中\"}",
+		"{\"id\": \"a\", \"en\": \"lone \\ud800 surrogate\", \"zh\": \"中\"}",
+		"{\"id\": \"a\", \"en\": \"e\", \"zh\": \"中\",}",
+		"{\"id\": \"a\", \"en\": \"e\", \"zh\": \"中\"} trailing",
+		"{\"id\": \"a\", \"en\": \"raw\ttab\", \"zh\": \"中\"}",
+		"{\"k\\u0041\": 1, \"en\": \"e\", \"zh\": \"中\"}",
+		"{\"id\": \"a\", \"en\": \"e\", \"zh\": \"中\", \"v\": 1e5}",
+		"{\"id\": \"a\", \"en\": \"e\", \"zh\": \"中\", \"v\": -0}",
+		"{\"id\": \"a\", \"en\": \"e\", \"zh\": \"中\", \"v\": 007}",
+		"{}",
+		"[1, 2]",
+		"\"just a string\"",
+		"{\"id\": \"a\" \"en\": \"e\"}",
+		"{\"id\": \"a\", \"en\": \"e\", \"zh\": \"中",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		aq_ctx *c1 = NULL, *c2 = NULL;
+		aq_record *a = NULL, *b = NULL;
+		int r1, r2;
+
+		assert_int_equal(aq_ctx_new(&c1), 0);
+		assert_int_equal(aq_ctx_new(&c2), 0);
+		r1 = aq_record_parse_json(&a, c1, "t.jsonl", 3, lines[i], strlen(lines[i]));
+		r2 = aq_record_parse_json_jansson(&b, c2, "t.jsonl", 3, lines[i], strlen(lines[i]));
+		if (r1 != r2)
+			fail_msg("line %zu: fast %d, jansson %d", i, r1, r2);
+		if (r1) {
+			assert_string_equal(aq_ctx_errmsg(c1), aq_ctx_errmsg(c2));
+		} else {
+			assert_string_equal(a->id, b->id);
+			assert_string_equal(a->source, b->source);
+			assert_int_equal(a->en_len, b->en_len);
+			assert_memory_equal(a->en, b->en, a->en_len);
+			assert_int_equal(a->zh_len, b->zh_len);
+			assert_memory_equal(a->zh, b->zh, a->zh_len);
+			assert_int_equal(a->n_meta, b->n_meta);
+			for (size_t k = 0; k < a->n_meta; k++) {
+				assert_string_equal(a->meta[k].key, b->meta[k].key);
+				assert_string_equal(a->meta[k].value, b->meta[k].value);
+			}
+			assert_int_equal(a->line, b->line);
+			assert_int_equal(a->en_line, b->en_line);
+			assert_int_equal(a->en_col, b->en_col);
+			assert_int_equal(a->zh_col, b->zh_col);
+		}
+		aq_record_free(a);
+		aq_record_free(b);
+		aq_ctx_free(c1);
+		aq_ctx_free(c2);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -597,6 +674,7 @@ int main(void)
 		cmocka_unit_test(test_json_meta),
 		cmocka_unit_test(test_record_meta_growth),
 		cmocka_unit_test(test_han_share),
+		cmocka_unit_test(test_json_fast_path_agrees),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
