@@ -146,6 +146,9 @@ struct aq_aligner {
 
 	/* scratch, reused across records */
 	aq_anchors anchors;     /* every sentence's, en then zh (aq_aligner_evidence) */
+	aq_numbers numbers;     /* every sentence's numbers, en then zh */
+	uint32_t *num_sent;     /* sentence -> its first number (n_sents + 1) */
+	size_t num_sent_cap;
 	uint32_t *anc_sent;     /* sentence -> first of its anchors; [n] = end */
 	size_t anc_sent_cap;
 	uint16_t *dict_words;   /* per sentence (en then zh), with a dictionary */
@@ -247,6 +250,7 @@ int aq_aligner_new(aq_aligner **out, aq_ctx *ctx, const aq_align_opts *opts,
 	al->dict = dict;
 	al->glossary = glossary;
 	aq_anchors_init(&al->anchors);
+	aq_numbers_init(&al->numbers);
 	aq_u32vec_init(&al->en_words);
 	aq_lexhits_init(&al->zh_hits);
 	set_priors(al);
@@ -271,6 +275,8 @@ void aq_aligner_free(aq_aligner *al)
 	if (!al)
 		return;
 	aq_anchors_dispose(&al->anchors);
+	aq_numbers_dispose(&al->numbers);
+	free(al->num_sent);
 	free(al->anc_sent);
 	free(al->dict_words);
 	free(al->dict_matched);
@@ -418,20 +424,26 @@ static int prepare_anchors(aq_aligner *al, const char *en, const aq_span *en_s, 
 	uint32_t *first;
 	int rc = 0;
 
-	if (aq_array_grow((void **)&al->anc_sent, &al->anc_sent_cap, en_n + zh_n + 1, sizeof(uint32_t)))
+	if (aq_array_grow((void **)&al->anc_sent, &al->anc_sent_cap, en_n + zh_n + 1,
+		    sizeof(uint32_t)) ||
+	    aq_array_grow((void **)&al->num_sent, &al->num_sent_cap, en_n + zh_n + 1,
+		    sizeof(uint32_t)))
 		return AQ_ENOMEM;
 	first = al->anc_sent;
 	an->n = 0;
+	al->numbers.n = 0;
 	for (size_t s = 0; s < en_n + zh_n; s++) {
 		bool is_zh = s >= en_n;
 		const aq_span sp = is_zh ? zh_s[s - en_n] : en_s[s];
 		first[s] = (uint32_t)an->n;
-		rc = aq_anchors_find(an, is_zh ? AQ_LANG_ZH : AQ_LANG_EN, is_zh ? zh : en,
-			sp.off, sp.end, al->glossary);
+		al->num_sent[s] = (uint32_t)al->numbers.n;
+		rc = aq_anchors_find_numbers(an, &al->numbers, is_zh ? AQ_LANG_ZH : AQ_LANG_EN,
+			is_zh ? zh : en, sp.off, sp.end, al->glossary);
 		if (rc)
 			goto out;
 	}
 	first[en_n + zh_n] = (uint32_t)an->n;
+	al->num_sent[en_n + zh_n] = (uint32_t)al->numbers.n;
 	total = an->n;
 
 	need = 16;
@@ -1276,6 +1288,8 @@ int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s,
 	al->ev.anchor_first = al->anc_sent;
 	al->ev.dict_words = al->dict ? al->dict_words : NULL;
 	al->ev.dict_matched = al->dict ? al->dict_matched : NULL;
+	al->ev.numbers = &al->numbers;
+	al->ev.number_first = al->num_sent;
 	return 0;
 nomem:
 	rc = AQ_ENOMEM;

@@ -395,6 +395,11 @@ void aq_anchors_dispose(aq_anchors *a);
  * glossary is not NULL.  Returns 0 or AQ_ENOMEM. */
 int aq_anchors_find(aq_anchors *out, aq_lang lang, const char *text, uint32_t off,
 	uint32_t end, const aq_lexicon *glossary);
+/* The same, and appends the sentence's numbers (aq_numbers_find() from
+ * after a leading section label) to numbers, so that a caller that needs
+ * them does not parse the sentence again.  numbers may be NULL. */
+int aq_anchors_find_numbers(aq_anchors *out, aq_numbers *numbers, aq_lang lang,
+	const char *text, uint32_t off, uint32_t end, const aq_lexicon *glossary);
 
 /* ------------------------------------------------------------------ */
 /* Alignment (align.c)                                                 */
@@ -457,6 +462,10 @@ typedef struct aq_align_evidence {
 	 * how many of them have a counterpart in the other side of its bead */
 	const uint16_t *dict_words;
 	const uint16_t *dict_matched;
+	/* the numbers of sentence i (from after a leading section label):
+	 * numbers->v[number_first[i] .. number_first[i + 1]) */
+	const aq_numbers *numbers;
+	const uint32_t *number_first;
 } aq_align_evidence;
 
 /* The evidence of the last successful aq_align(), or NULL.  Valid until

@@ -637,23 +637,34 @@ static int push_terms(aq_anchors *out, const aq_termhits *hits)
 int aq_anchors_find(aq_anchors *out, aq_lang lang, const char *text, uint32_t off,
 	uint32_t end, const aq_lexicon *glossary)
 {
-	aq_numbers nums;
+	return aq_anchors_find_numbers(out, NULL, lang, text, off, end, glossary);
+}
+
+int aq_anchors_find_numbers(aq_anchors *out, aq_numbers *numbers, aq_lang lang,
+	const char *text, uint32_t off, uint32_t end, const aq_lexicon *glossary)
+{
+	aq_numbers own, *all = numbers ? numbers : &own;
+	aq_number *nv;
 	aq_termhits hits;
-	size_t first, k = 0;
+	size_t first, k = 0, base, n_nums;
 	uint32_t p, covered = 0; /* end of the numbers pushed so far */
 	int rc;
 
 	assert(out);
 	first = out->n;
-	aq_numbers_init(&nums);
+	aq_numbers_init(&own);
 	aq_termhits_init(&hits);
 	if (off >= end)
 		return 0;
 	assert(text);
 	if ((rc = find_section(out, text, off, end, &p)) != 0)
 		goto out;
-	if ((rc = aq_numbers_find(&nums, lang, text, p, end)) != 0)
+	base = all->n;
+	if ((rc = aq_numbers_find(all, lang, text, p, end)) != 0)
 		goto out;
+	/* the sentence's numbers: all->v[base .. base + n_nums) */
+	nv = all->v + base;
+	n_nums = all->n - base;
 	while (p < end) {
 		uint32_t q, te, span_end, cut;
 		int32_t cp;
@@ -674,10 +685,10 @@ int aq_anchors_find(aq_anchors *out, aq_lang lang, const char *text, uint32_t of
 			te = token_end(text, p, end, &span_end);
 		/* numbers first, in text order; digits at the token's start
 		 * that were read as a number (5mg, 12-week) leave the token */
-		for (; k < nums.n && nums.v[k].off <= p; k++) {
-			if (nums.v[k].end > covered)
-				covered = nums.v[k].end;
-			if ((rc = push_number(out, &nums.v[k])) != 0)
+		for (; k < n_nums && nv[k].off <= p; k++) {
+			if (nv[k].end > covered)
+				covered = nv[k].end;
+			if ((rc = push_number(out, &nv[k])) != 0)
 				goto out;
 		}
 		cut = covered > p ? covered : p;
@@ -688,10 +699,10 @@ int aq_anchors_find(aq_anchors *out, aq_lang lang, const char *text, uint32_t of
 				break;
 			cut = c2;
 		}
-		if (k < nums.n && nums.v[k].off < te) {
+		if (k < n_nums && nv[k].off < te) {
 			/* a number inside the token (grade-two): the token
 			 * stops before it and goes on after it */
-			te = nums.v[k].off;
+			te = nv[k].off;
 			while (te > cut && text[te - 1] && strchr("-./+", text[te - 1]))
 				te--;
 			span_end = te;
@@ -705,8 +716,8 @@ int aq_anchors_find(aq_anchors *out, aq_lang lang, const char *text, uint32_t of
 			goto out;
 		p = span_end > cut ? span_end : cut;
 	}
-	for (; k < nums.n; k++)
-		if ((rc = push_number(out, &nums.v[k])) != 0)
+	for (; k < n_nums; k++)
+		if ((rc = push_number(out, &nv[k])) != 0)
 			goto out;
 	if (glossary) {
 		if ((rc = aq_lexicon_find_terms(&hits, glossary, lang, text, off, end)) != 0)
@@ -721,7 +732,7 @@ int aq_anchors_find(aq_anchors *out, aq_lang lang, const char *text, uint32_t of
 		}
 	}
 out:
-	aq_numbers_dispose(&nums);
+	aq_numbers_dispose(&own);
 	aq_termhits_dispose(&hits);
 	return rc;
 }

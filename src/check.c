@@ -354,6 +354,10 @@ struct aq_checker {
 	aq_anchors anc_en, anc_zh;  /* every sentence of the record, in order */
 	uint32_t *anc_en_first;     /* sentence -> first anchor; [n] = total */
 	uint32_t *anc_zh_first;
+	aq_numbers own_nums;        /* numbers of every sentence (en then zh) when
+	                             * the alignment has no evidence */
+	uint32_t *own_num_first;
+	size_t own_num_cap;
 	size_t anc_en_cap, anc_zh_cap;
 	aq_termhits en_terms, zh_terms;
 	aq_buf msg;
@@ -388,6 +392,10 @@ typedef struct run {
 	const aq_rule_info *rule[B__COUNT];
 	const aq_rule_info *grule[3];
 	bool zh_traditional;      /* the Chinese is in Traditional script */
+	/* the numbers of sentence i (en then zh), found with the anchors:
+	 * nums->v[num_first[i] .. num_first[i + 1]) */
+	const aq_numbers *nums;
+	const uint32_t *num_first;
 	double cov_median[2];     /* median dictionary coverage, en and zh (-1:
 	                           * no dictionary or too few words) */
 	uint32_t structural_bead; /* last bead with a structural finding */
@@ -767,6 +775,7 @@ int aq_checker_new(aq_checker **out, aq_ctx *ctx, const aq_rules *rules)
 	aq_numbers_init(&chk->zh_nums);
 	aq_anchors_init(&chk->anc_en);
 	aq_anchors_init(&chk->anc_zh);
+	aq_numbers_init(&chk->own_nums);
 	aq_termhits_init(&chk->en_terms);
 	aq_termhits_init(&chk->zh_terms);
 	aq_buf_init(&chk->msg);
@@ -819,6 +828,8 @@ void aq_checker_free(aq_checker *chk)
 	free(chk->zh_nx);
 	aq_anchors_dispose(&chk->anc_en);
 	aq_anchors_dispose(&chk->anc_zh);
+	aq_numbers_dispose(&chk->own_nums);
+	free(chk->own_num_first);
 	free(chk->anc_en_first);
 	free(chk->anc_zh_first);
 	aq_termhits_dispose(&chk->en_terms);
@@ -866,7 +877,8 @@ static bool has_evidence(const run *r)
 {
 	const aq_align_evidence *ev = r->a->evidence;
 
-	return ev && ev->anchors && ev->anchor_first && ev->n_sents == r->es->n + r->zs->n;
+	return ev && ev->anchors && ev->anchor_first && ev->numbers && ev->number_first &&
+	       ev->n_sents == r->es->n + r->zs->n;
 }
 
 static int reuse_anchors(run *r)
@@ -892,22 +904,34 @@ static int record_anchors(run *r)
 	    aq_array_grow((void **)&chk->anc_zh_first, &chk->anc_zh_cap, r->zs->n + 1, sizeof(uint32_t)))
 		return AQ_ENOMEM;
 	chk->anc_en.n = chk->anc_zh.n = 0;
-	if (has_evidence(r))
+	if (has_evidence(r)) {
+		r->nums = r->a->evidence->numbers;
+		r->num_first = r->a->evidence->number_first;
 		return reuse_anchors(r);
+	}
+	if (aq_array_grow((void **)&chk->own_num_first, &chk->own_num_cap,
+		    r->es->n + r->zs->n + 1, sizeof(uint32_t)))
+		return AQ_ENOMEM;
+	chk->own_nums.n = 0;
 	for (size_t i = 0; i < r->es->n; i++) {
 		chk->anc_en_first[i] = (uint32_t)chk->anc_en.n;
-		if ((rc = aq_anchors_find(&chk->anc_en, AQ_LANG_EN, r->en, r->es->v[i].off,
-				r->es->v[i].end, NULL)))
+		chk->own_num_first[i] = (uint32_t)chk->own_nums.n;
+		if ((rc = aq_anchors_find_numbers(&chk->anc_en, &chk->own_nums, AQ_LANG_EN, r->en,
+				r->es->v[i].off, r->es->v[i].end, NULL)))
 			return rc;
 	}
 	chk->anc_en_first[r->es->n] = (uint32_t)chk->anc_en.n;
 	for (size_t i = 0; i < r->zs->n; i++) {
 		chk->anc_zh_first[i] = (uint32_t)chk->anc_zh.n;
-		if ((rc = aq_anchors_find(&chk->anc_zh, AQ_LANG_ZH, r->zh, r->zs->v[i].off,
-				r->zs->v[i].end, NULL)))
+		chk->own_num_first[r->es->n + i] = (uint32_t)chk->own_nums.n;
+		if ((rc = aq_anchors_find_numbers(&chk->anc_zh, &chk->own_nums, AQ_LANG_ZH, r->zh,
+				r->zs->v[i].off, r->zs->v[i].end, NULL)))
 			return rc;
 	}
 	chk->anc_zh_first[r->zs->n] = (uint32_t)chk->anc_zh.n;
+	chk->own_num_first[r->es->n + r->zs->n] = (uint32_t)chk->own_nums.n;
+	r->nums = &chk->own_nums;
+	r->num_first = chk->own_num_first;
 	return 0;
 }
 
@@ -1746,13 +1770,25 @@ static bool decade_match(const run *r, const aq_number *e, const aq_number *z)
 	       followed_by(r->zh, r->zh_len, z->end, "\xE5\xB9\xB4\xE4\xBB\xA3"); /* 年代 */
 }
 
+/* Appends the numbers of sentence k of a side (found with its anchors). */
+static int sentence_numbers(aq_numbers *out, const run *r, aq_lang lang, uint32_t k)
+{
+	uint32_t i = (lang == AQ_LANG_EN ? 0 : (uint32_t)r->es->n) + k;
+	uint32_t a = r->num_first[i], b = r->num_first[i + 1];
+
+	if (aq_array_grow((void **)&out->v, &out->cap, out->n + (b - a), sizeof(aq_number)))
+		return AQ_ENOMEM;
+	memcpy(out->v + out->n, r->nums->v + a, (b - a) * sizeof(aq_number));
+	out->n += b - a;
+	return 0;
+}
+
 /* Is a number with this normal form in the sentence just before or after
  * sentences [idx, idx+n) of a side?  Sentence pairing is not exact: a
  * number across a bead boundary is not missing.  Returns 1, 0 or an error. */
 static int in_neighbour(run *r, aq_lang lang, uint32_t idx, uint32_t n, const char *key)
 {
 	const aq_spans *ss = lang == AQ_LANG_EN ? r->es : r->zs;
-	const char *s = lang == AQ_LANG_EN ? r->en : r->zh;
 	aq_numbers nums;
 	int rc = 0;
 
@@ -1766,7 +1802,7 @@ static int in_neighbour(run *r, aq_lang lang, uint32_t idx, uint32_t n, const ch
 		if (k >= ss->n)
 			continue;
 		nums.n = 0;
-		if ((rc = aq_numbers_find(&nums, lang, s, ss->v[k].off, ss->v[k].end)))
+		if ((rc = sentence_numbers(&nums, r, lang, k)))
 			break;
 		for (size_t i = 0; i < nums.n && rc == 0; i++) {
 			char kb[40];
@@ -1790,15 +1826,6 @@ static int emit_number(run *r, enum builtin b, const aq_number *num, const numx 
 		(const char *[]){ text, x->key, text }, 3);
 }
 
-/* Has sentence k a number among its anchors (every number is one)? */
-static bool has_numbers(const aq_anchors *an, const uint32_t *first, uint32_t k)
-{
-	for (uint32_t i = first[k]; i < first[k + 1]; i++)
-		if (an->v[i].kind == AQ_ANCHOR_NUMBER)
-			return true;
-	return false;
-}
-
 static int check_numbers(run *r, const aq_bead *b, uint32_t bead)
 {
 	aq_checker *chk = r->chk;
@@ -1812,14 +1839,12 @@ static int check_numbers(run *r, const aq_bead *b, uint32_t bead)
 	    !r->rule[B_NUM_CHANGED])
 		return 0;
 	E->n = Z->n = 0;
-	/* a sentence without number anchors has no numbers to parse again */
+	/* the numbers found with the anchors, not parsed again */
 	for (uint32_t k = b->en_idx; k < b->en_idx + b->en_n; k++)
-		if (has_numbers(&chk->anc_en, chk->anc_en_first, k) &&
-		    (rc = aq_numbers_find(E, AQ_LANG_EN, r->en, r->es->v[k].off, r->es->v[k].end)))
+		if ((rc = sentence_numbers(E, r, AQ_LANG_EN, k)))
 			return rc;
 	for (uint32_t k = b->zh_idx; k < b->zh_idx + b->zh_n; k++)
-		if (has_numbers(&chk->anc_zh, chk->anc_zh_first, k) &&
-		    (rc = aq_numbers_find(Z, AQ_LANG_ZH, r->zh, r->zs->v[k].off, r->zs->v[k].end)))
+		if ((rc = sentence_numbers(Z, r, AQ_LANG_ZH, k)))
 			return rc;
 	if (E->n == 0 && Z->n == 0)
 		return 0;

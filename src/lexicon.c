@@ -120,6 +120,12 @@ struct aq_lexicon {
 	 * key begins outside the BMP, so those positions are always tried. */
 	uint8_t zh_first[0x10000 / 8];
 	bool zh_first_wide;
+	/* Glossaries: the first two bytes (lower-cased) of the first word of
+	 * every English key, as one 16-bit index (a one-letter word: its byte
+	 * then 0).  Stemming keeps a word's first two letters, so a sentence
+	 * word whose two letters are not here begins no term and is not
+	 * stemmed.  Built after loading (en_first_build), not stored. */
+	uint8_t en_first[0x10000 / 8];
 };
 
 /* ------------------------------------------------------------------ */
@@ -1278,6 +1284,35 @@ static int glossary_line(lex_loader *ld, char *s, size_t len)
 }
 
 /* Each concept's representative entry: its first preferred one, else its first. */
+static inline uint32_t en_first_index(const char *w, size_t n)
+{
+	return (uint32_t)(unsigned char)ascii_lower(w[0]) << 8 |
+	       (n > 1 ? (unsigned char)ascii_lower(w[1]) : 0);
+}
+
+/* Sets en_first from the English table's keys (and prefixes). */
+static void en_first_build(aq_lexicon *lex)
+{
+	const lex_table *t = &lex->en;
+
+	memset(lex->en_first, 0, sizeof(lex->en_first));
+	for (size_t i = 0; t->slots && i <= t->mask; i++) {
+		const lex_slot *sl = &t->slots[i];
+		const char *k = lex->arena + sl->off;
+		size_t n = 0;
+
+		if (!sl->len)
+			continue;
+		while (n < sl->len && k[n] != ' ')
+			n++;
+		if (n) {
+			uint32_t x = en_first_index(k, n);
+
+			lex->en_first[x >> 3] |= (uint8_t)(1u << (x & 7));
+		}
+	}
+}
+
 static int glossary_finish(lex_loader *ld)
 {
 	aq_lexicon *lex = ld->lex;
@@ -1860,6 +1895,8 @@ static int compiled_read(aq_lexicon **out, aq_ctx *ctx, const char *path, lex_re
 		goto out;
 	if ((why = lex_check(lex, whybuf, sizeof(whybuf))) != NULL)
 		goto out;
+	if (lex->is_glossary)
+		en_first_build(lex);
 	*out = lex;
 	lex = NULL;
 out:
@@ -2049,6 +2086,8 @@ int aq_lexicon_load_files(aq_lexicon **out, aq_ctx *ctx, const char *const *path
 	rc = lex->is_glossary ? glossary_finish(&ld) : dict_finish(&ld);
 	if (rc)
 		goto out;
+	if (lex->is_glossary)
+		en_first_build(lex);
 	*out = lex;
 	lex = NULL;
 out:
@@ -2388,6 +2427,10 @@ static int find_terms_en(aq_termhits *out, const aq_lexicon *lex, const char *te
 		const lex_slot *best = NULL;
 		size_t plen = 0, w_off = t_off, w_end = t_end, best_end = 0, scan;
 		uint64_t h = LEX_FNV_INIT;
+		uint32_t x = en_first_index(text + t_off, t_end - t_off);
+
+		if (!(lex->en_first[x >> 3] >> (x & 7) & 1))
+			continue; /* begins no term */
 
 		for (;;) {
 			size_t wl = w_end - w_off, sl;
