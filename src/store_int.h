@@ -28,5 +28,9 @@ int aq_store_is_unchanged_hash(aq_store *st, bool *unchanged, const aq_record *r
 	const char *hash, const char *rules_digest, int64_t before_run);
 int aq_store_record_hash(aq_store *st, int64_t run_id, const aq_alignment *a,
 	const aq_findings *f, const char *hash);
+/* Does the database hold any record yet?  An audit asks once before it
+ * stores any: without one, no record can be unchanged, and it skips
+ * asking aq_store_is_unchanged_hash() for each. */
+int aq_store_has_records(aq_store *st, bool *any);
 
 #endif
