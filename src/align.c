@@ -176,6 +176,20 @@ struct aq_aligner {
 	aq_lexhits zh_hits;
 	uint32_t *stamp;     /* per dictionary vocabulary id */
 	uint32_t stamp_n, stamp_gen;
+	/* Records of at most 64 sentences a side (most): for every scored
+	 * anchor and dictionary word, the sentences of the other side that
+	 * share it, so that a pair's evidence is a few shifts
+	 * (prepare_pair_masks, pair_evidence). */
+	bool masks;
+	uint64_t *am;        /* per scored anchor (as anc_slot) */
+	size_t am_cap;
+	uint64_t *wm;        /* per English dictionary word (as en_words) */
+	size_t wm_cap;
+	uint64_t *hm;        /* per Chinese dictionary word (as zh_hits) */
+	size_t hm_cap;
+	uint64_t *slot_mask; /* per keyslot: English, then Chinese sentences */
+	size_t slot_mask_cap;
+	uint64_t *voc_en, *voc_zh; /* per vocabulary id, zero between records */
 	double dict_cost[2][2][MAXB + 1]; /* [side][matched][width] */
 
 	/* the band */
@@ -261,7 +275,9 @@ int aq_aligner_new(aq_aligner **out, aq_ctx *ctx, const aq_align_opts *opts,
 	if (dict) {
 		al->stamp_n = aq_lexicon_vocab_size(dict);
 		al->stamp = calloc(al->stamp_n ? al->stamp_n : 1, sizeof(uint32_t));
-		if (!al->stamp) {
+		al->voc_en = calloc(al->stamp_n ? al->stamp_n : 1, sizeof(uint64_t));
+		al->voc_zh = calloc(al->stamp_n ? al->stamp_n : 1, sizeof(uint64_t));
+		if (!al->stamp || !al->voc_en || !al->voc_zh) {
 			aq_aligner_free(al);
 			return aq_ctx_error(ctx, AQ_ENOMEM, "out of memory");
 		}
@@ -289,6 +305,12 @@ void aq_aligner_free(aq_aligner *al)
 	free(al->anc_cost);
 	free(al->anc_bound);
 	free(al->stamp);
+	free(al->voc_en);
+	free(al->voc_zh);
+	free(al->am);
+	free(al->wm);
+	free(al->hm);
+	free(al->slot_mask);
 	free(al->lo);
 	free(al->hi);
 	free(al->row_off);
@@ -631,6 +653,85 @@ static uint32_t next_stamps(aq_aligner *al)
 	return al->stamp_gen - 1;
 }
 
+/* Fills the masks of a record of at most 64 sentences a side (al->masks):
+ * am[k] has bit j set when scored anchor k (of an English sentence) is among
+ * Chinese sentence j's, and bit i for a Chinese one and English sentence i;
+ * wm and hm the same for the dictionary words (an English word, a Chinese
+ * word one of whose glosses the other sentence holds).  0 or AQ_ENOMEM. */
+static int prepare_pair_masks(aq_aligner *al, size_t en_n, size_t zh_n)
+{
+	uint64_t *sen, *szh;
+
+	al->masks = false;
+	if (en_n > 64 || zh_n > 64)
+		return 0;
+	if (aq_array_grow((void **)&al->slot_mask, &al->slot_mask_cap, 2 * al->keys_n + 2,
+		    sizeof(uint64_t)) ||
+	    aq_array_grow((void **)&al->am, &al->am_cap, al->anc_n + 1, sizeof(uint64_t)))
+		return AQ_ENOMEM;
+	sen = al->slot_mask;
+	szh = al->slot_mask + al->keys_n;
+	memset(al->slot_mask, 0, 2 * al->keys_n * sizeof(uint64_t));
+	for (size_t i = 0; i < en_n; i++)
+		for (uint32_t x = 0; x < al->en[i].anc_n; x++)
+			sen[al->anc_slot[al->en[i].anc_first + x]] |= 1ULL << i;
+	for (size_t j = 0; j < zh_n; j++)
+		for (uint32_t y = 0; y < al->zh[j].anc_n; y++)
+			szh[al->anc_slot[al->zh[j].anc_first + y]] |= 1ULL << j;
+	for (size_t i = 0; i < en_n; i++)
+		for (uint32_t x = 0; x < al->en[i].anc_n; x++)
+			al->am[al->en[i].anc_first + x] = szh[al->anc_slot[al->en[i].anc_first + x]];
+	for (size_t j = 0; j < zh_n; j++)
+		for (uint32_t y = 0; y < al->zh[j].anc_n; y++)
+			al->am[al->zh[j].anc_first + y] = sen[al->anc_slot[al->zh[j].anc_first + y]];
+	if (al->dict) {
+		const uint32_t *gloss = aq_lexicon_gloss_ids(al->dict);
+		const uint32_t *words = al->en_words.v;
+		const aq_lexhit *hits = al->zh_hits.v;
+
+		if (aq_array_grow((void **)&al->wm, &al->wm_cap, al->en_words.n + 1,
+			    sizeof(uint64_t)) ||
+		    aq_array_grow((void **)&al->hm, &al->hm_cap, al->zh_hits.n + 1, sizeof(uint64_t)))
+			return AQ_ENOMEM;
+		for (size_t i = 0; i < en_n; i++)
+			for (uint32_t x = 0; x < al->en[i].lex_n; x++)
+				al->voc_en[words[al->en[i].lex_first + x]] |= 1ULL << i;
+		for (size_t j = 0; j < zh_n; j++)
+			for (uint32_t y = 0; y < al->zh[j].lex_n; y++) {
+				const aq_lexhit *h = &hits[al->zh[j].lex_first + y];
+
+				for (uint32_t g = 0; g < h->n; g++)
+					al->voc_zh[gloss[h->first + g]] |= 1ULL << j;
+			}
+		for (size_t i = 0; i < en_n; i++)
+			for (uint32_t x = 0; x < al->en[i].lex_n; x++)
+				al->wm[al->en[i].lex_first + x] =
+					al->voc_zh[words[al->en[i].lex_first + x]];
+		for (size_t j = 0; j < zh_n; j++)
+			for (uint32_t y = 0; y < al->zh[j].lex_n; y++) {
+				const aq_lexhit *h = &hits[al->zh[j].lex_first + y];
+				uint64_t m = 0;
+
+				for (uint32_t g = 0; g < h->n; g++)
+					m |= al->voc_en[gloss[h->first + g]];
+				al->hm[al->zh[j].lex_first + y] = m;
+			}
+		/* back to zero for the next record */
+		for (size_t i = 0; i < en_n; i++)
+			for (uint32_t x = 0; x < al->en[i].lex_n; x++)
+				al->voc_en[words[al->en[i].lex_first + x]] = 0;
+		for (size_t j = 0; j < zh_n; j++)
+			for (uint32_t y = 0; y < al->zh[j].lex_n; y++) {
+				const aq_lexhit *h = &hits[al->zh[j].lex_first + y];
+
+				for (uint32_t g = 0; g < h->n; g++)
+					al->voc_zh[gloss[h->first + g]] = 0;
+			}
+	}
+	al->masks = true;
+	return 0;
+}
+
 /* The evidence of English sentence i and Chinese sentence j. */
 static void pair_evidence(aq_aligner *al, pairm *pm, size_t i, size_t j)
 {
@@ -638,6 +739,23 @@ static void pair_evidence(aq_aligner *al, pairm *pm, size_t i, size_t j)
 	const uint32_t *ea = al->anc_slot + e->anc_first, *za = al->anc_slot + z->anc_first;
 
 	memset(pm, 0, sizeof(*pm));
+	if (al->masks) {
+		const uint64_t *ma = al->am + e->anc_first, *mz = al->am + z->anc_first;
+
+		for (uint32_t x = 0; x < e->anc_n; x++)
+			pm->ae |= (ma[x] >> j & 1) << x;
+		for (uint32_t y = 0; y < z->anc_n; y++)
+			pm->az |= (mz[y] >> i & 1) << y;
+		if (al->dict && e->lex_n && z->lex_n) {
+			const uint64_t *mw = al->wm + e->lex_first, *mh = al->hm + z->lex_first;
+
+			for (uint32_t x = 0; x < e->lex_n; x++)
+				pm->de |= (mw[x] >> j & 1) << x;
+			for (uint32_t y = 0; y < z->lex_n; y++)
+				pm->dz |= (mh[y] >> i & 1) << y;
+		}
+		return;
+	}
 	for (uint32_t x = 0; x < e->anc_n; x++)
 		for (uint32_t y = 0; y < z->anc_n; y++)
 			if (ea[x] == za[y]) {
@@ -1171,11 +1289,12 @@ int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s,
 	if ((rc = prepare_anchors(al, en, en_s, en_n, zh, zh_s, zh_n)) ||
 	    (rc = prepare_anchor_bounds(al, en_n, zh_n)))
 		goto fail;
-	if (al->dict) {
-		if ((rc = prepare_dict(al, en, en_s, en_n, zh, zh_s, zh_n)))
-			goto fail;
+	if (al->dict && (rc = prepare_dict(al, en, en_s, en_n, zh, zh_s, zh_n)))
+		goto fail;
+	if ((rc = prepare_pair_masks(al, en_n, zh_n)))
+		goto fail;
+	if (al->dict)
 		prepare_dict_costs(al, en_n, zh_n);
-	}
 	if ((rc = prepare_bounds(al, en_n, zh_n)))
 		goto fail;
 
