@@ -1776,6 +1776,8 @@ static int sentence_numbers(aq_numbers *out, const run *r, aq_lang lang, uint32_
 	uint32_t i = (lang == AQ_LANG_EN ? 0 : (uint32_t)r->es->n) + k;
 	uint32_t a = r->num_first[i], b = r->num_first[i + 1];
 
+	if (a == b)
+		return 0;
 	if (aq_array_grow((void **)&out->v, &out->cap, out->n + (b - a), sizeof(aq_number)))
 		return AQ_ENOMEM;
 	memcpy(out->v + out->n, r->nums->v + a, (b - a) * sizeof(aq_number));

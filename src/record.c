@@ -1255,7 +1255,8 @@ static int jf_integer(const char *s, size_t n, size_t *i, char num[32])
 		digits = 1;
 	} else {
 		for (; j < n && s[j] >= '0' && s[j] <= '9'; j++, digits++)
-			v = v * 10 + (s[j] - '0');
+			if (digits < 18) /* more digits fall back to jansson below */
+				v = v * 10 + (s[j] - '0');
 	}
 	if (digits == 0 || digits > 18 ||
 	    (j < n && ((s[j] >= '0' && s[j] <= '9') || s[j] == '.' || s[j] == 'e' || s[j] == 'E')))
