@@ -190,6 +190,8 @@ struct aq_aligner {
 	uint64_t *slot_mask; /* per keyslot: English, then Chinese sentences */
 	size_t slot_mask_cap;
 	uint64_t *voc_en, *voc_zh; /* per vocabulary id, zero between records */
+	uint8_t *zh_end_word;  /* per Chinese sentence: ends_in_word() */
+	size_t zh_end_word_cap;
 	double dict_cost[2][2][MAXB + 1]; /* [side][matched][width] */
 
 	/* the band */
@@ -311,6 +313,7 @@ void aq_aligner_free(aq_aligner *al)
 	free(al->wm);
 	free(al->hm);
 	free(al->slot_mask);
+	free(al->zh_end_word);
 	free(al->lo);
 	free(al->hi);
 	free(al->row_off);
@@ -611,6 +614,33 @@ const aq_align_evidence *aq_aligner_evidence(const aq_aligner *al)
 
 /* ---- dictionary ------------------------------------------------------- */
 
+/* Does the sentence end on Han text whose last character closes a
+ * dictionary word (the last of hits)?  1 yes, 0 no, 2 when it ends on
+ * something else (digits, Latin, a bracket's content) or has no Han
+ * text.  A sentence cut short mid-phrase mostly ends on a word's first
+ * character: "精准医学为人类攻。". */
+static uint8_t ends_in_word(const char *zh, aq_span sp, const aq_lexhit *hits, size_t n)
+{
+	uint32_t e = sp.end;
+
+	while (e > sp.off) {
+		size_t k = e;
+		int32_t cp = aq_utf8_prev(zh, &k);
+
+		if (cp >= 0x3400 && cp <= 0x9FFF)
+			break;
+		/* only sentence-final marks and spaces may follow it */
+		if (!(cp == 0x3002 || cp == 0xFF01 || cp == 0xFF1F || cp == 0xFF1B ||
+		      cp == 0xFF0E || cp == '.' || cp == '!' || cp == '?' || cp == ';' ||
+		      cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x3000))
+			return 2;
+		e = (uint32_t)k;
+	}
+	if (e <= sp.off)
+		return 2;
+	return n && hits[n - 1].end == e;
+}
+
 static int prepare_dict(aq_aligner *al, const char *en, const aq_span *en_s, size_t en_n,
 	const char *zh, const aq_span *zh_s, size_t zh_n)
 {
@@ -628,11 +658,15 @@ static int prepare_dict(aq_aligner *al, const char *en, const aq_span *en_s, siz
 		if (al->en[i].lex_n > MASK_BITS)
 			al->en[i].lex_n = MASK_BITS;
 	}
+	if (aq_array_grow((void **)&al->zh_end_word, &al->zh_end_word_cap, zh_n + 1, 1))
+		return AQ_ENOMEM;
 	for (size_t j = 0; j < zh_n; j++) {
 		size_t before = al->zh_hits.n;
 		rc = aq_lexicon_zh_words(&al->zh_hits, al->dict, zh, zh_s[j].off, zh_s[j].end);
 		if (rc)
 			return rc;
+		al->zh_end_word[j] = ends_in_word(zh, zh_s[j], al->zh_hits.v + before,
+			al->zh_hits.n - before);
 		al->zh[j].lex_first = (uint32_t)before;
 		al->zh[j].lex_n = (uint32_t)(al->zh_hits.n - before);
 		if (al->zh[j].lex_n > MASK_BITS)
@@ -1407,6 +1441,7 @@ int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s,
 	al->ev.anchor_first = al->anc_sent;
 	al->ev.dict_words = al->dict ? al->dict_words : NULL;
 	al->ev.dict_matched = al->dict ? al->dict_matched : NULL;
+	al->ev.zh_end_word = al->dict ? al->zh_end_word : NULL;
 	al->ev.numbers = &al->numbers;
 	al->ev.number_first = al->num_sent;
 	return 0;

@@ -462,6 +462,10 @@ typedef struct aq_align_evidence {
 	 * how many of them have a counterpart in the other side of its bead */
 	const uint16_t *dict_words;
 	const uint16_t *dict_matched;
+	/* with a dictionary (else NULL), per Chinese sentence: 1 when its last
+	 * Han character closes a dictionary word, 0 when not, 2 when it has
+	 * no Han character */
+	const uint8_t *zh_end_word;
 	/* the numbers of sentence i (from after a leading section label):
 	 * numbers->v[number_first[i] .. number_first[i + 1]) */
 	const aq_numbers *numbers;

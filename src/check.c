@@ -60,7 +60,10 @@
  * structure.length-ratio    Chinese length per English length outside
  *                           [low, high]: high [0.60]; low from the bead's
  *                           length (low_z [2.44] deviations of the log
- *                           ratio, see RATIO_SD0_SQ) unless low is given.
+ *                           ratio, see RATIO_SD0_SQ; low_z_cut [1.6] when
+ *                           the Chinese ends on Han text whose last
+ *                           character closes no dictionary word, cut off
+ *                           mid-phrase) unless low is given.
  *                           Chinese length: Han characters + other non-space characters / 4.1;
  *                           English: non-space code points.  Beads under
  *                           min_en [40] English characters are skipped.
@@ -1054,6 +1057,18 @@ static bool trivial_sentence(const char *s, aq_span sp, double min_letters)
 	       starts_ci(s, sp.off, sp.end, "(c) ") || starts_ci(s, sp.off, sp.end, "\xE7\x89\x88\xE6\x9D\x83");
 }
 
+/* Does the bead's Chinese end on a Han character that closes no dictionary
+ * word (a sentence cut off mid-phrase: "精准医学为人类攻。")?  False without
+ * a dictionary. */
+static bool ends_mid_word(const run *r, const aq_bead *b)
+{
+	const aq_align_evidence *ev = r->a->evidence;
+
+	if (!ev || !ev->zh_end_word || !b->zh_n || ev->n_sents != r->es->n + r->zs->n)
+		return false;
+	return ev->zh_end_word[b->zh_idx + b->zh_n - 1] == 0;
+}
+
 static bool ratio_plausible(const run *r, double zu, double eu)
 {
 	double lo = param(r, B_LENGTH, "low", RATIO_LOW);
@@ -1536,9 +1551,15 @@ static int check_bead_structure(run *r, const aq_bead *b, uint32_t bead)
 		double ratio = eu > 0 ? zu / eu : 0;
 		double lo = param(r, B_LENGTH, "low", 0); /* a fixed bound, if given */
 
-		if (lo <= 0 && eu > 0)
-			lo = RATIO_MEDIAN * exp(-param(r, B_LENGTH, "low_z", RATIO_LOW_Z) *
-				sqrt(RATIO_SD0_SQ + RATIO_SD_K / eu));
+		if (lo <= 0 && eu > 0) {
+			double sd = sqrt(RATIO_SD0_SQ + RATIO_SD_K / eu);
+
+			lo = RATIO_MEDIAN * exp(-param(r, B_LENGTH, "low_z", RATIO_LOW_Z) * sd);
+			/* short, and cut off mid-word: a lower bar */
+			if (ratio >= lo && ends_mid_word(r, b) &&
+			    ratio < RATIO_MEDIAN * exp(-param(r, B_LENGTH, "low_z_cut", 1.5) * sd))
+				lo = ratio * 1.000001 + 1e-12;
+		}
 
 		if (eu >= min_en && (ratio < lo || ratio > hi)) {
 			snprintf(buf[0], sizeof(buf[0]), "%.2f", ratio);

@@ -15,6 +15,9 @@
 
 #include "alignqa.h"
 
+#include <stdlib.h>
+#include <unistd.h>
+
 /* A document side built sentence by sentence. */
 typedef struct doc {
 	aq_buf text;
@@ -315,6 +318,63 @@ static void test_random_cover(void **state)
 	aq_ctx_free(ctx);
 }
 
+/* The evidence tells, per Chinese sentence, whether it ends on Han text
+ * closing a dictionary word (1), on Han text that does not (0: cut off
+ * mid-phrase), or on something else (2); only with a dictionary. */
+static void test_zh_end_word(void **state)
+{
+	static const char dict_src[] =
+		"患者 患者 [huan4 zhe3] /patient/\n"
+		"治疗 治疗 [zhi4 liao2] /treatment/treat/\n"
+		"疼痛 疼痛 [teng2 tong4] /pain/\n";
+	static const char *const zh_sents[] = {
+		"患者接受治疗。", "疼痛减轻了一半", "患者接受治。", "疼痛减轻50%。", "（治疗）", "OK.",
+	};
+	static const char *const en_sents[] = {
+		"Patients were treated.", "Pain fell by half.", "Patients were treated.",
+		"Pain fell by 50%.", "(treatment)", "OK.",
+	};
+	static const uint8_t want[] = { 1, 0, 0, 2, 2, 2 };
+	char path[] = "/tmp/aq-test-align-dict-XXXXXX";
+	int fd = mkstemp(path);
+	aq_ctx *ctx = NULL;
+	aq_lexicon *dict = NULL;
+	aq_aligner *al = NULL;
+	const aq_align_evidence *ev;
+	aq_beads b;
+	doc en, zh;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, dict_src, sizeof(dict_src) - 1), (ssize_t)(sizeof(dict_src) - 1));
+	close(fd);
+	assert_int_equal(aq_ctx_new(&ctx), 0);
+	assert_int_equal(aq_lexicon_load(&dict, ctx, path, AQ_LEX_CEDICT), 0);
+	unlink(path);
+	assert_int_equal(aq_aligner_new(&al, ctx, NULL, dict, NULL), 0);
+	doc_init(&en);
+	doc_init(&zh);
+	for (size_t i = 0; i < sizeof(want); i++) {
+		doc_add(&en, en_sents[i]);
+		doc_add(&zh, zh_sents[i]);
+	}
+	aq_beads_init(&b);
+	align_docs(al, &b, &en, &zh);
+	ev = aq_aligner_evidence(al);
+	assert_non_null(ev);
+	assert_non_null(ev->zh_end_word);
+	for (size_t i = 0; i < sizeof(want); i++)
+		if (ev->zh_end_word[i] != want[i])
+			fail_msg("sentence %zu (%s): %d, expected %d", i, zh_sents[i],
+				ev->zh_end_word[i], want[i]);
+	aq_beads_dispose(&b);
+	doc_dispose(&en);
+	doc_dispose(&zh);
+	aq_aligner_free(al);
+	aq_lexicon_free(dict);
+	aq_ctx_free(ctx);
+}
+
 static void test_bad_options(void **state)
 {
 	aq_ctx *ctx = NULL;
@@ -343,6 +403,7 @@ int main(void)
 		cmocka_unit_test(test_long_band),
 		cmocka_unit_test(test_random_cover),
 		cmocka_unit_test(test_bad_options),
+		cmocka_unit_test(test_zh_end_word),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
