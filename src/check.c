@@ -108,7 +108,10 @@
  *                           {zh_number}, {number} and {found} (the Chinese),
  *                           {expected} (the English).
  *                           Numbers match by normal form, then by value of
- *                           one kind, then as decades (1990s / 90年代).  Not
+ *                           one kind, then as decades (1990s / 90年代).  Also
+ *                           a Chinese term's number that its bracketed
+ *                           English gloss gives otherwise (分子9（programmed
+ *                           death 1）).  Not
  *                           reported alone: weak numbers ("one of", 一些),
  *                           number words up to ten ("both" / 两组), 0 and 1
  *                           ("a case" / 1例), digits in Latin names (RUNX2,
@@ -1849,6 +1852,55 @@ static int emit_number(run *r, enum builtin b, const aq_number *num, const numx 
 		(const char *[]){ text, x->key, text }, 3);
 }
 
+/* The number of a Chinese term and the one its bracketed English gloss
+ * gives: 程序性死亡分子1（programmed death 1, PD-1）, 转录因子2(Runt-related
+ * transcription factor 2, RUNX2).  True with both as text (digits only)
+ * when num is such a term's number and the gloss has a number after a
+ * Latin word. */
+static bool gloss_number(const char *zh, aq_span zhs, const aq_number *num, char zt[16],
+	char gt[16])
+{
+	uint32_t i = num->end, lim;
+	int32_t cp;
+
+	if (num->end - num->off > 6)
+		return false;
+	for (uint32_t k = num->off; k < num->end; k++)
+		if (!is_ascii_digit((unsigned char)zh[k]))
+			return false;
+	cp = cp_before(zh, zhs.off, num->off);
+	if (cp < 0x4E00 || cp > 0x9FFF)
+		return false;
+	while (i < zhs.end && zh[i] == ' ')
+		i++;
+	cp = peek_cp(zh, zhs.end, i);
+	if (cp != '(' && cp != 0xFF08)
+		return false;
+	i += cp == '(' ? 1 : 3;
+	lim = zhs.end - i > 120 ? i + 120 : zhs.end;
+	for (; i < lim && zh[i] != ')' && (unsigned char)zh[i] < 0x80; i++) {
+		uint32_t q = i, p = i;
+
+		if (!is_ascii_digit((unsigned char)zh[i]))
+			continue;
+		while (q < lim && is_ascii_digit((unsigned char)zh[q]))
+			q++;
+		if (p > 0 && zh[p - 1] == ' ')
+			p--;
+		else if (p > 1 && zh[p - 1] == '-')
+			p--;
+		if (q - i > 6 || p == 0 || !is_ascii_alpha((unsigned char)zh[p - 1]) ||
+		    (q < lim && (zh[q] == '.' || is_ascii_alpha((unsigned char)zh[q]))))
+			return false;
+		memcpy(zt, zh + num->off, num->end - num->off);
+		zt[num->end - num->off] = '\0';
+		memcpy(gt, zh + i, q - i);
+		gt[q - i] = '\0';
+		return true;
+	}
+	return false;
+}
+
 static int check_numbers(run *r, const aq_bead *b, uint32_t bead)
 {
 	aq_checker *chk = r->chk;
@@ -1998,6 +2050,30 @@ static int check_numbers(run *r, const aq_bead *b, uint32_t bead)
 			continue;
 		if ((rc = emit_number(r, which, &E->v[i], &ex[i],
 				(aq_span){ E->v[i].off, E->v[i].end }, zhs, bead, AQ_LANG_EN)))
+			return rc;
+	}
+	/* 5: a term's number that its English gloss in brackets gives otherwise */
+	for (size_t j = 0; j < Z->n && r->rule[B_NUM_CHANGED]; j++) {
+		char zt[16], gt[16];
+		aq_span en = ens, zh = { Z->v[j].off, Z->v[j].end };
+
+		if (zx[j].peer >= 0 || !gloss_number(r->zh, zhs, &Z->v[j], zt, gt) ||
+		    !strcmp(zt, gt))
+			continue;
+		for (size_t i = 0; i < E->n; i++) {
+			char et[16];
+
+			copy_text(et, sizeof(et), r->en, E->v[i].off, E->v[i].end);
+			if (!strcmp(et, gt)) {
+				en = (aq_span){ E->v[i].off, E->v[i].end };
+				break;
+			}
+		}
+		zx[j].peer = INT32_MAX; /* reported here, not as extra */
+		if ((rc = emit(r, B_NUM_CHANGED, &en, &zh, bead,
+				(const char *[]){ "en_number", "zh_number", "number", "expected",
+					"found", "match" },
+				(const char *[]){ gt, zt, zt, gt, zt, zt }, 6)))
 			return rc;
 	}
 	for (size_t j = 0; j < Z->n && r->rule[B_NUM_EXTRA]; j++) {
