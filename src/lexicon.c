@@ -2337,28 +2337,18 @@ static char *fold_traditional(const char *s, size_t n)
 	char *copy = NULL;
 
 	for (size_t i = 0; i < n;) {
-		unsigned char c = (unsigned char)s[i];
-		uint32_t cp;
+		size_t at = i;
+		int32_t cp = aq_utf8_next_inline(s, n, &i);
 		unsigned short to;
 
-		if (c < 0xE4 || c > 0xE9 || i + 2 >= n) {
-			i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+		if (cp < HAN_LO || cp > HAN_HI || !(to = aq_han_t2s[cp - HAN_LO]))
 			continue;
+		if (!copy) {
+			if (!(copy = malloc(n)))
+				return NULL;
+			memcpy(copy, s, n);
 		}
-		cp = (uint32_t)(c & 0x0F) << 12 | (uint32_t)(s[i + 1] & 0x3F) << 6 |
-			(uint32_t)(s[i + 2] & 0x3F);
-		if (cp >= HAN_LO && cp <= HAN_HI && (to = aq_han_t2s[cp - HAN_LO]) != 0 &&
-		    (s[i + 1] & 0xC0) == 0x80 && (s[i + 2] & 0xC0) == 0x80) {
-			if (!copy) {
-				if (!(copy = malloc(n)))
-					return NULL;
-				memcpy(copy, s, n);
-			}
-			copy[i] = (char)(0xE0 | (to >> 12));
-			copy[i + 1] = (char)(0x80 | ((to >> 6) & 0x3F));
-			copy[i + 2] = (char)(0x80 | (to & 0x3F));
-		}
-		i += 3;
+		aq_utf8_encode(copy + at, to); /* three bytes, as cp */
 	}
 	return copy;
 }

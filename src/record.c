@@ -7,6 +7,7 @@
  */
 #include "alignqa.h"
 #include "record_int.h"
+#include "util_int.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -1213,21 +1214,7 @@ static int jf_string(const char *s, size_t n, size_t *i, char **out, size_t *out
 			cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 			j += 6;
 		}
-		if (cp < 0x80) {
-			d[o++] = (char)cp;
-		} else if (cp < 0x800) {
-			d[o++] = (char)(0xC0 | cp >> 6);
-			d[o++] = (char)(0x80 | (cp & 0x3F));
-		} else if (cp < 0x10000) {
-			d[o++] = (char)(0xE0 | cp >> 12);
-			d[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-			d[o++] = (char)(0x80 | (cp & 0x3F));
-		} else {
-			d[o++] = (char)(0xF0 | cp >> 18);
-			d[o++] = (char)(0x80 | ((cp >> 12) & 0x3F));
-			d[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-			d[o++] = (char)(0x80 | (cp & 0x3F));
-		}
+		o += aq_utf8_encode(d + o, cp);
 	}
 	d[o] = '\0';
 	*out = d;

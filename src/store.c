@@ -944,25 +944,6 @@ out:
 	return rc;
 }
 
-int aq_store_has_records(aq_store *st, bool *any)
-{
-	sqlite3_stmt *s = NULL;
-	int rc;
-
-	*any = true;
-	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM records LIMIT 1", -1, &s, NULL) != SQLITE_OK)
-		return store_fail(st);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
-		*any = rc == SQLITE_ROW;
-		rc = 0;
-	} else {
-		rc = store_fail(st);
-	}
-	sqlite3_finalize(s);
-	return rc;
-}
-
 /* Runs one statement of a merge with the id offsets bound as :run (runs)
  * and :rec (records) where the statement uses them. */
 static int store_merge_step(aq_store *st, const char *sql, int64_t run_off, int64_t rec_off)
@@ -1392,6 +1373,15 @@ static int store_int_query(aq_store *st, const char *sql, int64_t param, int64_t
 		rc = store_fail(st);
 	}
 	sqlite3_finalize(s);
+	return rc;
+}
+
+int aq_store_has_records(aq_store *st, bool *any)
+{
+	int64_t n = 1;
+	int rc = store_int_query(st, "SELECT EXISTS (SELECT 1 FROM records)", 0, &n);
+
+	*any = n != 0;
 	return rc;
 }
 

@@ -114,20 +114,11 @@ static bool cache_dir(char *buf, size_t size)
 	return (mkdir(buf, 0700) == 0 || errno == EEXIST) && access(buf, W_OK | X_OK) == 0;
 }
 
-static uint64_t mix(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ s[i]) * 0x100000001b3ULL;
-	return h;
-}
-
 /* The cache file for these files: false if a file cannot be stat'ed (the
  * loader then reports it) or there is no cache directory. */
 static bool cache_path(char *buf, size_t size, const char *const *paths, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = 0;
 	char dir[PATH_MAX];
 	const char *v = AQ_VERSION;
 
@@ -135,12 +126,12 @@ static bool cache_path(char *buf, size_t size, const char *const *paths, size_t 
 
 	/* This very build: a rebuilt loader may lay a lexicon out differently
 	 * without a new format version. */
-	h = mix(h, v, strlen(v) + 1);
+	h = aq_hash64(v, strlen(v) + 1, h);
 	if (stat("/proc/self/exe", &exe) == 0) {
 		uint64_t f[3] = { (uint64_t)exe.st_size, (uint64_t)exe.st_mtim.tv_sec,
 			(uint64_t)exe.st_mtim.tv_nsec };
 
-		h = mix(h, f, sizeof(f));
+		h = aq_hash64(f, sizeof(f), h);
 	}
 	for (size_t i = 0; i < n; i++) {
 		char real[PATH_MAX];
@@ -154,8 +145,8 @@ static bool cache_path(char *buf, size_t size, const char *const *paths, size_t 
 		f[2] = (uint64_t)st.st_size;
 		f[3] = (uint64_t)st.st_mtim.tv_sec;
 		f[4] = (uint64_t)st.st_mtim.tv_nsec;
-		h = mix(h, real, strlen(real) + 1);
-		h = mix(h, f, sizeof(f));
+		h = aq_hash64(real, strlen(real) + 1, h);
+		h = aq_hash64(f, sizeof(f), h);
 	}
 	if (!cache_dir(dir, sizeof(dir)))
 		return false;
