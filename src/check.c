@@ -946,11 +946,17 @@ static bool strong_anchor(const aq_anchor *a)
 	return !a->weak && a->kind != AQ_ANCHOR_SECTION;
 }
 
-/* Strong anchors of English sentences [ei, ei+en) that Chinese sentences
- * [zi, zi+zn) share (distinct keys); *n_en receives the English sentences'
- * distinct strong anchors, *n_zh the Chinese ones'. */
+/* A strong anchor of the given kind (0: any). */
+static bool strong_of(const aq_anchor *a, int kind)
+{
+	return strong_anchor(a) && (!kind || (int)a->kind == kind);
+}
+
+/* Strong anchors (of kind, 0 for any) of English sentences [ei, ei+en)
+ * that Chinese sentences [zi, zi+zn) share (distinct keys); *n_en receives
+ * the English sentences' distinct strong anchors, *n_zh the Chinese ones'. */
 static int shared_anchors(const run *r, uint32_t ei, uint32_t en, uint32_t zi, uint32_t zn,
-	int *n_en, int *n_zh)
+	int kind, int *n_en, int *n_zh)
 {
 	const aq_checker *chk = r->chk;
 	const aq_anchor *ea = chk->anc_en.v, *za = chk->anc_zh.v;
@@ -961,24 +967,24 @@ static int shared_anchors(const run *r, uint32_t ei, uint32_t en, uint32_t zi, u
 	for (uint32_t i = e0; i < e1; i++) {
 		bool dup = false, found = false;
 
-		if (!strong_anchor(&ea[i]))
+		if (!strong_of(&ea[i], kind))
 			continue;
 		for (uint32_t k = e0; k < i && !dup; k++)
-			dup = strong_anchor(&ea[k]) && ea[k].key == ea[i].key;
+			dup = strong_of(&ea[k], kind) && ea[k].key == ea[i].key;
 		if (dup)
 			continue;
 		ne++;
 		for (uint32_t k = z0; k < z1 && !found; k++)
-			found = strong_anchor(&za[k]) && za[k].key == ea[i].key;
+			found = strong_of(&za[k], kind) && za[k].key == ea[i].key;
 		shared += found;
 	}
 	for (uint32_t i = z0; i < z1; i++) {
 		bool dup = false;
 
-		if (!strong_anchor(&za[i]))
+		if (!strong_of(&za[i], kind))
 			continue;
 		for (uint32_t k = z0; k < i && !dup; k++)
-			dup = strong_anchor(&za[k]) && za[k].key == za[i].key;
+			dup = strong_of(&za[k], kind) && za[k].key == za[i].key;
 		nz += !dup;
 	}
 	if (n_en)
@@ -1103,7 +1109,7 @@ static int check_order(run *r)
 			if (bj->en_n != 0 || bj->zh_n != 1 || chk->done_zh[bj->zh_idx] ||
 			    (j + 1 >= i && j <= i + 1))
 				continue;
-			shared = shared_anchors(r, bi->en_idx, 1, bj->zh_idx, 1, &ne, &nz);
+			shared = shared_anchors(r, bi->en_idx, 1, bj->zh_idx, 1, 0, &ne, &nz);
 			if (shared < 2 && !(shared == 1 && (ne == 1 || nz == 1)))
 				continue;
 			if (!ratio_plausible(r, zh_units(r, bj->zh_idx, 1), en_units(r, bi->en_idx, 1)))
@@ -1169,14 +1175,14 @@ static uint32_t unmatched_in_bead(const run *r, const aq_bead *b, aq_lang lang)
 			if (ek < min_en || eu - ek <= 0)
 				continue;
 			ratio = zu / (eu - ek);
-			shared = shared_anchors(r, k, 1, b->zh_idx, b->zh_n, NULL, NULL);
+			shared = shared_anchors(r, k, 1, b->zh_idx, b->zh_n, 0, NULL, NULL);
 		} else {
 			double zk = zh_units(r, k, 1);
 
 			if (zk < 10)
 				continue;
 			ratio = (zu - zk) / eu;
-			shared = shared_anchors(r, b->en_idx, b->en_n, k, 1, NULL, NULL);
+			shared = shared_anchors(r, b->en_idx, b->en_n, k, 1, 0, NULL, NULL);
 		}
 		if (shared > 0 || ratio < lo || ratio > hi)
 			continue;
@@ -1476,6 +1482,14 @@ static int check_lexical(run *r, const aq_bead *b, uint32_t bead)
 
 			if (words < (cnt > 1 ? min_words_multi : min_words) ||
 			    (double)matched / words >= share * med)
+				continue;
+			/* two shared numbers say the sentence translates the
+			 * other side, loosely worded (acronyms do not: they
+			 * recur in neighbouring sentences) */
+			if ((side ? shared_anchors(r, b->en_idx, b->en_n, k, 1, AQ_ANCHOR_NUMBER,
+					    NULL, NULL) :
+				    shared_anchors(r, k, 1, b->zh_idx, b->zh_n, AQ_ANCHOR_NUMBER,
+					    NULL, NULL)) >= 2)
 				continue;
 			snprintf(bw, sizeof(bw), "%u", words);
 			snprintf(bm, sizeof(bm), "%u", matched);

@@ -2328,61 +2328,122 @@ static const lex_slot *zh_longest(const aq_lexicon *lex, const char *text, size_
 	return best;
 }
 
-/* A copy of the n bytes of s with their Traditional-only characters
- * replaced by their Simplified ones, or NULL when there are none (or no
- * memory: then the text is matched as it is).  Both forms are three-byte
- * UTF-8, so every offset stays valid. */
-static char *fold_traditional(const char *s, size_t n)
-{
-	char *copy = NULL;
+/* The Chinese as the dictionary sees it: Traditional-only characters
+ * replaced by their Simplified ones (both are three-byte UTF-8), and the
+ * white space between two Han characters left out (line breaks of PDF
+ * text split words: "结 果显示", "营 养").  map[k] is the offset in the
+ * original text of byte k of buf. */
+typedef struct {
+	char *buf;
+	uint32_t *map;
+	size_t len;
+} zh_view;
 
-	for (size_t i = 0; i < n;) {
+static bool cp_is_blank(int32_t cp)
+{
+	return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x3000;
+}
+
+/* The length of the white space run at s[i..n) when a Han character comes
+ * before it and after it, or 0. */
+static size_t gap_between_han(const char *s, size_t n, size_t i, int32_t prev)
+{
+	size_t j = i, k;
+	int32_t cp;
+
+	if (!cp_is_han(prev))
+		return 0;
+	for (;;) {
+		k = j;
+		cp = aq_utf8_next_inline(s, n, &k);
+		if (!cp_is_blank(cp))
+			break;
+		j = k;
+	}
+	return j > i && cp_is_han(cp) ? j - i : 0;
+}
+
+/* Fills v for text[off..off+n), or leaves v->buf NULL when the text needs
+ * no change (or there is no memory: then it is matched as it is). */
+static void zh_view_make(zh_view *v, const char *text, uint32_t off, size_t n)
+{
+	const char *s = text + off;
+	int32_t prev = -1;
+	size_t i = 0;
+	bool change = false;
+
+	v->buf = NULL;
+	v->map = NULL;
+	v->len = n;
+	while (i < n && !change) {
 		size_t at = i;
+		int32_t cp = aq_utf8_next_inline(s, n, &i);
+
+		change = (cp >= HAN_LO && cp <= HAN_HI && aq_han_t2s[cp - HAN_LO]) ||
+			(cp_is_blank(cp) && gap_between_han(s, n, at, prev));
+		prev = cp;
+	}
+	if (!change)
+		return;
+	if (!(v->buf = malloc(n)) || !(v->map = malloc(n * sizeof(uint32_t)))) {
+		free(v->buf);
+		v->buf = NULL;
+		return;
+	}
+	v->len = 0;
+	prev = -1;
+	for (i = 0; i < n;) {
+		size_t at = i, gap;
 		int32_t cp = aq_utf8_next_inline(s, n, &i);
 		unsigned short to;
 
-		if (cp < HAN_LO || cp > HAN_HI || !(to = aq_han_t2s[cp - HAN_LO]))
+		if (cp_is_blank(cp) && (gap = gap_between_han(s, n, at, prev))) {
+			i = at + gap;
 			continue;
-		if (!copy) {
-			if (!(copy = malloc(n)))
-				return NULL;
-			memcpy(copy, s, n);
 		}
-		aq_utf8_encode(copy + at, to); /* three bytes, as cp */
+		for (size_t k = at; k < i; k++) {
+			v->buf[v->len] = s[k];
+			v->map[v->len++] = (uint32_t)(off + k);
+		}
+		if (cp >= HAN_LO && cp <= HAN_HI && (to = aq_han_t2s[cp - HAN_LO]))
+			aq_utf8_encode(v->buf + v->len - 3, to); /* three bytes, as cp */
+		prev = cp;
 	}
-	return copy;
 }
 
 int aq_lexicon_zh_words(aq_lexhits *out, const aq_lexicon *lex, const char *text,
 	uint32_t off, uint32_t end)
 {
 	size_t n = end > off ? end - off : 0, i = 0;
-	char *folded;
+	zh_view v;
 	const char *t;
 	int rc = 0;
 
 	if (!lex || lex->is_glossary || !lex->zh.count || !n)
 		return 0;
-	/* Traditional text meets the dictionary's Simplified headwords */
-	folded = fold_traditional(text + off, n);
-	t = folded ? folded : text + off;
+	zh_view_make(&v, text, off, n);
+	t = v.buf ? v.buf : text + off;
+	n = v.len;
 	while (i < n) {
 		size_t at = i, m_end = 0;
 		const lex_slot *s;
+		uint32_t h_off, h_end;
 
 		if (!cp_is_han(aq_utf8_next_inline(t, n, &i)))
 			continue;
 		s = zh_longest(lex, t, at, n, true, &m_end);
 		if (!s)
 			continue;
-		if (s->n && lexhits_push(out, (uint32_t)(off + at), (uint32_t)(off + m_end), s->val,
-			    s->n)) {
+		h_off = v.buf ? v.map[at] : (uint32_t)(off + at);
+		h_end = v.buf ? v.map[m_end - 1] + 1 : (uint32_t)(off + m_end);
+		if (s->n && lexhits_push(out, h_off, h_end, s->val, s->n)) {
 			rc = AQ_ENOMEM;
 			break;
 		}
 		i = m_end;
 	}
-	free(folded);
+	free(v.buf);
+	free(v.map);
 	return rc;
 }
 
