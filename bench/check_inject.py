@@ -27,6 +27,18 @@ per defect type, each with exactly one defect injected into one line:
                 deprecated variant of the same concept (rules/core-glossary.tsv)
   bracket       a closing bracket of the Chinese line is deleted
 
+Then the variants, which no threshold was calibrated on:
+
+  drop-sentence   one sentence of a Chinese line of several is deleted
+  cut-anywhere    the Chinese of the line is cut at a random point between
+                  30% and 80% of its characters, its final 。 kept or not
+  swap            the Chinese of two neighbouring lines change places
+  duplicate       the Chinese of the line is written twice
+  acronym-changed an acronym the Chinese line keeps gets two letters swapped
+  number-dropped  a number the Chinese line shares with the English is deleted
+  mojibake        two characters become 锟斤拷, or U+FFFD appears
+  halfwidth       a ， between Chinese characters becomes ","
+
 Records where a defect type finds no suitable line are left out of that type.
 `alignqa check --format jsonl` runs on the clean records and on every defect
 set; a defect counts as found when a warning or error that the clean record
@@ -63,6 +75,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DEFECTS = ['drop', 'add', 'untranslated', 'truncate', 'number', 'acronym', 'glossary',
            'bracket']
+# Variants the checks were not tuned on, printed after the main table: other
+# ways a translation goes wrong, to see whether the checks generalise.
+VARIANTS = ['drop-sentence', 'cut-anywhere', 'swap', 'duplicate', 'acronym-changed',
+            'number-dropped', 'mojibake', 'halfwidth']
 # The checks src/check.c implements (the rest are the packs' pattern rules).
 BUILTINS = set("""structure.omission structure.addition structure.untranslated
     structure.copied-source structure.length-ratio structure.low-confidence structure.out-of-order
@@ -127,6 +143,8 @@ class Record:
     def damage_spans(self):
         _, _, es, zs = self.texts()
         e, z = es[self.damaged], zs[self.damaged]
+        last = getattr(self, 'damaged_to', self.damaged)
+        e, z = (e[0], es[last][1]), (z[0], zs[last][1])
         return e if e[1] > e[0] else None, z if z[1] > z[0] else None
 
     def copy(self):
@@ -227,6 +245,62 @@ def inject(kind, rec, rng, donors, glossary):
                 continue
             k = rng.choice(pos)
             out.pairs[i] = (e, z[:k] + z[k + 1:])
+        elif kind == 'drop-sentence':
+            sents = re.findall(r'[^。！？]*[。！？]', z)
+            if len(sents) < 2 or ''.join(sents) != z:
+                continue
+            k = rng.randrange(len(sents))
+            if len(sents[k]) < 8:
+                continue
+            out.pairs[i] = (e, ''.join(sents[:k] + sents[k + 1:]))
+        elif kind == 'cut-anywhere':
+            chars = list(z)
+            if len(chars) < 16:
+                continue
+            cut = int(len(chars) * rng.uniform(0.3, 0.8))
+            end = '。' if chars[-1] in '。.' and rng.random() < 0.5 else ''
+            out.pairs[i] = (e, ''.join(chars[:cut]) + end)
+        elif kind == 'swap':
+            if i + 1 >= n or z == rec.pairs[i + 1][1]:
+                continue
+            out.pairs[i] = (e, rec.pairs[i + 1][1])
+            out.pairs[i + 1] = (rec.pairs[i + 1][0], z)
+            out.damaged_to = i + 1
+        elif kind == 'duplicate':
+            out.pairs[i] = (e, z + z)
+        elif kind == 'acronym-changed':
+            acrs = [a for a in set(m.group(1) for m in ACRONYM.finditer(e))
+                    if len(a) >= 3 and a.isalpha() and not ROMAN.match(a) and a in z]
+            if not acrs:
+                continue
+            a = rng.choice(sorted(acrs))
+            k = rng.randrange(len(a) - 1)
+            b = a[:k] + a[k + 1] + a[k] + a[k + 2:]
+            if b == a or b in e:
+                continue
+            out.pairs[i] = (e, re.sub(r'(?<![A-Za-z])' + re.escape(a) + r'(?![A-Z])', b, z, count=1))
+        elif kind == 'number-dropped':
+            m = [x for x in re.finditer(r'(?<![A-Za-z0-9.\-])\d+(?:\.\d+)?%?(?![A-Za-z0-9])', z)]
+            m = [x for x in m if x.group().rstrip('%') in e]
+            if not m:
+                continue
+            x = rng.choice(m)
+            out.pairs[i] = (e, z[:x.start()] + z[x.end():])
+        elif kind == 'mojibake':
+            han = [k for k, c in enumerate(z[:-1]) if '\u4e00' <= c <= '\u9fff' and
+                   '\u4e00' <= z[k + 1] <= '\u9fff']
+            if not han:
+                continue
+            k = rng.choice(han)
+            bad = rng.choice(['锟斤拷', '\ufffd'])
+            out.pairs[i] = (e, z[:k] + bad + z[k + 2:])
+        elif kind == 'halfwidth':
+            pos = [k for k in range(1, len(z) - 1) if z[k] == '，' and
+                   '\u4e00' <= z[k - 1] <= '\u9fff' and '\u4e00' <= z[k + 1] <= '\u9fff']
+            if not pos:
+                continue
+            k = rng.choice(pos)
+            out.pairs[i] = (e, z[:k] + ',' + z[k + 1:])
         out.damaged = i
         return out
     return None
@@ -399,6 +473,8 @@ def main():
                     'and pool the counts (each seed damages other lines; default 3)')
     ap.add_argument('--show-misses', action='store_true', help='print every missed defect')
     ap.add_argument('--show-alarms', action='store_true', help='print every clean-record alarm')
+    ap.add_argument('--no-variants', action='store_true', help='inject only the main table\'s '
+                    'defect types, not the variants after it')
     ap.add_argument('--keep', metavar='DIR', help='write the clean and damaged JSONL sets into DIR '
                     'and keep them (for debugging one record with alignqa check)')
     args = ap.parse_args()
@@ -426,10 +502,11 @@ def main():
                 clean.append(Record('%s-%04d' % (direction, start), part))
     # sets[kind]: one list of damaged records a seed (ids repeat across seeds,
     # so each seed's list is checked on its own and the counts pooled)
-    sets = {kind: [] for kind in DEFECTS}
+    kinds = DEFECTS + ([] if args.no_variants else VARIANTS)
+    sets = {kind: [] for kind in kinds}
     for seed in range(args.seed, args.seed + max(1, args.seeds)):
         rng = random.Random(seed)
-        for kind in DEFECTS:
+        for kind in kinds:
             recs = []
             for idx, r in enumerate(clean):
                 far = [z for j, c in enumerate(clean) if abs(j - idx) > 2 for _, z in c.pairs]
@@ -470,7 +547,9 @@ def main():
                    for r in clean}
         recall = {}
         print('  recall per defect type (new warning/error on the damaged line):')
-        for kind in DEFECTS:
+        for kind in kinds:
+            if kind == VARIANTS[0]:
+                print('  recall on variants no threshold was calibrated on:')
             total = sum(len(recs) for recs in sets[kind])
             if not total:
                 print('    %-13s no suitable lines' % kind)
@@ -485,7 +564,7 @@ def main():
                 found_ids.update((si, r.id) for r in recs if r.hit)
                 sub += [(si, r.id) for r in recs if kind == 'acronym' and r.kept_elsewhere]
             recall[kind] = found / total
-            print('    %-13s %.3f  (%d/%d)  by %s' % (kind, recall[kind], found, total,
+            print('    %-15s %.3f  (%d/%d)  by %s' % (kind, recall[kind], found, total,
                                                     ', '.join('%s %d' % kv for kv in rules.most_common(3))))
             if kind == 'acronym':
                 print('    %-13s %.3f  (%d/%d)  of the acronyms the Chinese still uses elsewhere' % (
@@ -505,7 +584,7 @@ def main():
             n_fail / n_clean, n_fail, n_units))
         print('    ' + ', '.join('%s %d' % kv for kv in checks.most_common(8)))
         print('  recall per defect type (new failure on the damaged unit):')
-        for kind in DEFECTS:
+        for kind in kinds:
             total = sum(len(recs) for recs in sets[kind])
             if not total:
                 continue
@@ -518,7 +597,7 @@ def main():
                     key = (r.id, r.damaged)
                     if res.get(key, set()) - pbase.get(key, set()):
                         found += 1
-            print('    %-13s %.3f  (%d/%d)' % (kind, found / total, found, total))
+            print('    %-15s %.3f  (%d/%d)' % (kind, found / total, found, total))
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
