@@ -1636,22 +1636,25 @@ static bool in_latin_name(const char *s, uint32_t lo, uint32_t hi, uint32_t off,
 	if (is_ascii_alpha(b))
 		return true;
 	/* a chemical name: "[3-(4,5-dimethylthiazol-2-yl)-5-..." is one token
-	 * (up to white space or a Chinese character) with many letters; "3-day"
-	 * and "24-hour" have few */
-	for (uint32_t i = off; i > lo && letters < 6;) {
+	 * (up to white space or a Chinese character) with long runs of
+	 * letters; "3-day", "24-hour" and "45-year-old" have only short words
+	 * (runs of up to five letters are not counted) */
+	for (uint32_t i = off, len = 0; i > lo && letters < 6;) {
 		int32_t cp = cp_before(s, lo, i);
 
 		if (cp < 0 || cp >= 0x2E80 || aq_cp_is_space(cp))
 			break;
-		letters += is_ascii_alpha(cp);
+		len = is_ascii_alpha(cp) ? len + 1 : 0;
+		letters += len == 6 ? 6 : len > 6;
 		i -= cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
 	}
-	for (uint32_t i = end; i < hi && letters < 6;) {
+	for (uint32_t i = end, len = 0; i < hi && letters < 6;) {
 		int32_t cp = cp_at(s, hi, &i);
 
 		if (cp < 0 || cp >= 0x2E80 || aq_cp_is_space(cp))
 			break;
-		letters += is_ascii_alpha(cp);
+		len = is_ascii_alpha(cp) ? len + 1 : 0;
+		letters += len == 6 ? 6 : len > 6;
 	}
 	return letters >= 6;
 }
