@@ -228,6 +228,7 @@ enum builtin {
 	B_LOWCONF,
 	B_LEXGAP,
 	B_ORDER,
+	B_REPEATED,
 	B_NUM_MISSING,
 	B_NUM_REPEAT,
 	B_NUM_EXTRA,
@@ -262,6 +263,8 @@ static const struct {
 		"sentence pairing is uncertain (score {score} < {threshold})" },
 	[B_ORDER] = { "structure.out-of-order",
 		"sentence translated out of order: \"{en}\" appears elsewhere as \"{zh}\"" },
+	[B_REPEATED] = { "structure.repeated",
+		"Chinese sentence repeats an earlier one: \"{zh}\"" },
 	[B_NUM_MISSING] = { "numbers.missing", "number {number} is missing from the Chinese" },
 	[B_NUM_REPEAT] = { "numbers.missing-repeat",
 		"number {number} is given more often in the English than in the Chinese" },
@@ -1193,6 +1196,129 @@ static uint32_t unmatched_in_bead(const run *r, const aq_bead *b, aq_lang lang)
 		}
 	}
 	return best;
+}
+
+/* ---- repeated sentences -------------------------------------------- */
+
+typedef struct {
+	uint64_t h;
+	uint32_t idx;
+} sent_key;
+
+static int sent_key_cmp(const void *a, const void *b)
+{
+	const sent_key *x = a, *y = b;
+
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* A hash of sentence sp without its white space (a repeat pasted across
+ * a PDF line break is the same sentence), or 0 when it is too short to
+ * be a repeat by accident: under min_chars letters and Han characters. */
+static uint64_t sentence_key(const char *s, aq_span sp, double min_chars)
+{
+	uint64_t h = 0x72657065617421ULL;
+	unsigned chars = 0;
+
+	for (uint32_t i = sp.off; i < sp.end;) {
+		uint32_t at = i;
+		int32_t cp = cp_at(s, sp.end, &i);
+
+		if (cp >= 0 && aq_cp_is_space(cp))
+			continue;
+		chars += aq_cp_is_han(cp) || is_ascii_alpha(cp);
+		h = aq_hash64(s + at, i - at, h);
+	}
+	return chars >= min_chars && h ? h : 0;
+}
+
+/* The keys of the sentences of one side, sorted (sentences too short to
+ * count are left out). */
+static int side_keys(sent_key **out, size_t *n, const char *s, const aq_spans *ss,
+	double min_chars)
+{
+	sent_key *v = malloc((ss->n + 1) * sizeof(*v));
+
+	*n = 0;
+	*out = v;
+	if (!v)
+		return AQ_ENOMEM;
+	for (size_t k = 0; k < ss->n; k++) {
+		uint64_t h = sentence_key(s, ss->v[k], min_chars);
+
+		if (h)
+			v[(*n)++] = (sent_key){ h, (uint32_t)k };
+	}
+	qsort(v, *n, sizeof(*v), sent_key_cmp);
+	return 0;
+}
+
+/* Is the key of English sentence k among the keys that repeat? */
+static bool en_repeats(const sent_key *v, size_t n, const char *s, aq_span sp, double min_chars)
+{
+	uint64_t h = sentence_key(s, sp, min_chars);
+	size_t lo = 0, hi = n;
+
+	if (!h)
+		return false;
+	while (lo < hi) { /* the first key >= h */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid].h < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo + 1 < n && v[lo].h == h && v[lo + 1].h == h;
+}
+
+/* structure.repeated: a Chinese sentence written again later in the
+ * record (a pasting slip of a translation tool or an editor), unless the
+ * English repeats a sentence of the bead too.  Each later copy is
+ * reported, the first one is the translation. */
+static int check_repeats(run *r)
+{
+	double min_chars = param(r, B_REPEATED, "min_chars", 8);
+	const aq_beads *bs = r->a->beads;
+	sent_key *zk = NULL, *ek = NULL;
+	uint32_t *bead_of = NULL;
+	size_t nz, ne;
+	int rc;
+
+	if ((rc = side_keys(&zk, &nz, r->zh, r->zs, min_chars)) ||
+	    (rc = side_keys(&ek, &ne, r->en, r->es, min_chars)))
+		goto out;
+	rc = AQ_ENOMEM;
+	if (!(bead_of = malloc((r->zs->n + 1) * sizeof(*bead_of))))
+		goto out;
+	for (size_t i = 0; i < bs->n; i++)
+		for (uint32_t k = bs->v[i].zh_idx; k < bs->v[i].zh_idx + bs->v[i].zh_n; k++)
+			bead_of[k] = (uint32_t)i;
+	rc = 0;
+	for (size_t i = 1; i < nz; i++) {
+		const aq_bead *b;
+		aq_span en, zh = r->zs->v[zk[i].idx];
+		bool src_repeats = false;
+
+		if (zk[i].h != zk[i - 1].h)
+			continue;
+		b = &bs->v[bead_of[zk[i].idx]];
+		for (uint32_t k = b->en_idx; k < b->en_idx + b->en_n && !src_repeats; k++)
+			src_repeats = en_repeats(ek, ne, r->en, r->es->v[k], min_chars);
+		if (src_repeats)
+			continue;
+		en = side_span(r->es, b->en_idx, b->en_n);
+		if ((rc = emit(r, B_REPEATED, b->en_n ? &en : NULL, &zh, bead_of[zk[i].idx], NULL,
+				NULL, 0)))
+			break;
+	}
+out:
+	free(zk);
+	free(ek);
+	free(bead_of);
+	return rc;
 }
 
 static int check_gaps(run *r)
@@ -3508,6 +3634,8 @@ int aq_check(aq_findings *out, aq_checker *chk, const aq_alignment *a)
 	if (r.rule[B_ORDER] && (rc = check_order(&r)))
 		goto out;
 	if ((rc = check_gaps(&r)))
+		goto out;
+	if (r.rule[B_REPEATED] && (rc = check_repeats(&r)))
 		goto out;
 	for (size_t i = 0; i < a->beads->n; i++) {
 		const aq_bead *b = &a->beads->v[i];

@@ -208,7 +208,7 @@ static void dump(const aq_findings *f)
 
 #define ALL_BUILTINS \
 	"structure.omission structure.addition structure.untranslated structure.copied-source " \
-	"structure.length-ratio structure.low-confidence structure.out-of-order " \
+	"structure.length-ratio structure.low-confidence structure.out-of-order structure.repeated " \
 	"numbers.missing numbers.extra numbers.changed terms.acronym-missing " \
 	"terms.acronym-undefined terms.inconsistent-term terms.glossary-preferred " \
 	"terms.glossary-deprecated terms.glossary-forbidden punctuation.brackets-unbalanced " \
@@ -284,6 +284,17 @@ static const tcase cases[] = {
 		"该试验纳入了膝关节疼痛患者。疼痛减轻了一半。肿胀也减轻了。2019年MSC剂量为37 mg。",
 		"1-1 1-0 1-1 1-1 0-1", 0, NULL, "structure.out-of-order",
 		"structure.omission structure.addition" },
+	{ "repeated sentence",
+		"The trial enrolled 120 patients with knee pain. Pain fell by half after 12 weeks.",
+		"该试验纳入了120名膝关节疼痛患者。12周后疼痛减轻了一半。12周后疼痛 减轻了一半。",
+		NULL, 0, NULL, "structure.repeated", "" },
+	{ "repeated in the English too",
+		"Pain fell by half after 12 weeks. Swelling decreased. Pain fell by half after 12 weeks.",
+		"12周后疼痛减轻了一半。肿胀减轻。12周后疼痛减轻了一半。",
+		NULL, 0, NULL, "", "structure.repeated" },
+	{ "short repeats are no slip", "Pain fell. Yes. Swelling fell. Yes.",
+		"疼痛减轻。是的。肿胀减轻。是的。", "1-1 1-1 1-1 1-1", 0, NULL, "",
+		"structure.repeated" },
 	/* numbers */
 	{ "changed percentage", "Pain fell in 42% of the patients.", "42例患者中24%的疼痛减轻。",
 		"1-1", 0, NULL, "numbers.changed", "numbers.missing" },
