@@ -83,7 +83,9 @@
  *                           (side "English") or the Chinese holds more than
  *                           its source (side "Chinese").  Not reported where
  *                           the bead already has an omission, addition,
- *                           untranslated or length-ratio finding.  {side},
+ *                           untranslated or length-ratio finding, nor for a
+ *                           sentence that shares two numbers with the other
+ *                           side of its bead (a loose translation).  {side},
  *                           {matched}, {words}, {percent}, {median}.
  * structure.low-confidence  a bead with both sides scored under min_score
  *                           [0.3].  {score}, {threshold}.
@@ -92,6 +94,11 @@
  *                           has only one) at a plausible length ratio:
  *                           reported once instead of the omission and the
  *                           addition.  {match} = {en}.
+ * structure.repeated        a Chinese sentence of at least min_chars [8]
+ *                           letters and Han characters that the record
+ *                           gives again (white space aside): each later
+ *                           copy, unless the English of its bead repeats a
+ *                           sentence too.  {zh}.
  * numbers.missing           an English number with no Chinese counterpart in
  *                           the bead or the neighbouring Chinese sentences.
  *                           {number} as written, {key} its normal form.
@@ -130,6 +137,13 @@
  *                           Chinese of acronyms that Chinese translates (CI,
  *                           OR, USA, WHO ...).  Roman numerals are not
  *                           acronyms.  {acronym}.
+ * terms.acronym-changed     an acronym of the bead's Chinese that the English
+ *                           never writes, one edit (two for four letters or
+ *                           more; a swap of neighbours is one) from an
+ *                           acronym of the bead's English: "CPR" for "PCR".
+ *                           Two-letter ones only when the English acronym is
+ *                           missing from the bead.  Reported instead of
+ *                           acronym-missing.  {acronym}, {found}.
  * terms.acronym-undefined   an acronym the English defines in the bead that
  *                           the Chinese uses bare and defines nowhere in the
  *                           record.  {acronym}.
@@ -234,6 +248,7 @@ enum builtin {
 	B_NUM_EXTRA,
 	B_NUM_CHANGED,
 	B_ACR_MISSING,
+	B_ACR_CHANGED,
 	B_ACR_UNDEFINED,
 	B_INCONSISTENT,
 	B_BRACKETS,
@@ -272,6 +287,8 @@ static const struct {
 	[B_NUM_CHANGED] = { "numbers.changed",
 		"number {en_number} in the English became {zh_number} in the Chinese" },
 	[B_ACR_MISSING] = { "terms.acronym-missing", "acronym {acronym} is missing from the Chinese" },
+	[B_ACR_CHANGED] = { "terms.acronym-changed",
+		"acronym {acronym} of the English is written \"{found}\" in the Chinese" },
 	[B_ACR_UNDEFINED] = { "terms.acronym-undefined",
 		"acronym {acronym} is used in the Chinese without the definition the English gives it" },
 	[B_INCONSISTENT] = { "terms.inconsistent-term",
@@ -381,6 +398,8 @@ struct aq_checker {
 	size_t n_seen, seen_cap;
 	uint64_t *keys;             /* scratch key list */
 	size_t keys_cap;
+	uint64_t *en_keys;          /* the English anchors' keys, sorted */
+	size_t en_keys_cap;
 	uint32_t *dp;               /* word-run DP row */
 	size_t dp_cap;
 	double *en_u, *zh_u;        /* length units of every sentence */
@@ -408,6 +427,8 @@ typedef struct run {
 	double cov_median[2];     /* median dictionary coverage, en and zh (-1:
 	                           * no dictionary or too few words) */
 	uint32_t structural_bead; /* last bead with a structural finding */
+	size_t n_en_keys;         /* chk->en_keys, once filled */
+	bool en_keys_ready;
 } run;
 
 /* ---- small text helpers ------------------------------------------- */
@@ -840,6 +861,7 @@ void aq_checker_free(aq_checker *chk)
 	aq_numbers_dispose(&chk->own_nums);
 	free(chk->own_num_first);
 	free(chk->anc_en_first);
+	free(chk->en_keys);
 	free(chk->anc_zh_first);
 	aq_termhits_dispose(&chk->en_terms);
 	aq_termhits_dispose(&chk->zh_terms);
@@ -2512,6 +2534,149 @@ static bool keeps_definitions(const run *r, uint64_t key)
 	return defined > 0 && kept >= param(r, B_ACR_MISSING, "def_share", 0.67) * defined;
 }
 
+static int key_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Does the English use the anchor key anywhere?  The keys are sorted
+ * once a record, on first use. */
+static int en_has_key(run *r, uint64_t key, bool *has)
+{
+	aq_checker *chk = r->chk;
+	size_t lo = 0, hi;
+
+	if (!r->en_keys_ready) {
+		if (aq_array_grow((void **)&chk->en_keys, &chk->en_keys_cap, chk->anc_en.n + 1,
+				sizeof(uint64_t)))
+			return AQ_ENOMEM;
+		for (size_t i = 0; i < chk->anc_en.n; i++)
+			chk->en_keys[i] = chk->anc_en.v[i].key;
+		qsort(chk->en_keys, chk->anc_en.n, sizeof(uint64_t), key_cmp);
+		r->n_en_keys = chk->anc_en.n;
+		r->en_keys_ready = true;
+	}
+	hi = r->n_en_keys;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (chk->en_keys[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*has = lo < r->n_en_keys && chk->en_keys[lo] == key;
+	return 0;
+}
+
+/* Are a and b (short ASCII strings) at most max edits apart, counting a
+ * swap of two neighbouring letters as one edit (restricted
+ * Damerau-Levenshtein)? */
+static bool near_string(const char *a, size_t na, const char *b, size_t nb, unsigned max)
+{
+	unsigned d[17][17];
+
+	if (na > 16 || nb > 16 || (na > nb ? na - nb : nb - na) > max)
+		return false;
+	for (size_t i = 0; i <= na; i++)
+		d[i][0] = (unsigned)i;
+	for (size_t j = 0; j <= nb; j++)
+		d[0][j] = (unsigned)j;
+	for (size_t i = 1; i <= na; i++) {
+		for (size_t j = 1; j <= nb; j++) {
+			unsigned v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	}
+	return d[na][nb] <= max;
+}
+
+/* The English acronym of bead b (its anchor) that the Chinese acronym
+ * zh[off..end) is a misspelling of: a letter or two away (one for up to
+ * three letters), or NULL. */
+static const aq_anchor *misspelt_of(const run *r, const aq_bead *b, uint32_t off, uint32_t end)
+{
+	const aq_checker *chk = r->chk;
+
+	for (uint32_t k = chk->anc_en_first[b->en_idx];
+	     k < chk->anc_en_first[b->en_idx + b->en_n]; k++) {
+		const aq_anchor *an = &chk->anc_en.v[k];
+		uint32_t be = an->end;
+
+		if (an->kind != AQ_ANCHOR_ACRONYM)
+			continue;
+		acr_base(r->en, an->off, &be);
+		if (near_string(r->en + an->off, be - an->off, r->zh + off, end - off,
+				be - an->off <= 3 ? 1 : 2))
+			return an;
+	}
+	return NULL;
+}
+
+/* terms.acronym-changed: an acronym of the Chinese bead that the English
+ * never writes, a letter or two away from one the English bead has
+ * ("PCR" written "CPR", "EGFR" as "EGRF").  A two-letter one only where
+ * the English acronym is missing from the bead: two-letter acronyms
+ * collide too easily.  The English acronyms reported go into
+ * chk->keys[0 .. *n_keys), so that they are not also reported missing. */
+static int check_acronym_changed(run *r, const aq_bead *b, uint32_t bead, size_t *n_keys)
+{
+	aq_checker *chk = r->chk;
+	aq_span zhs = side_span(r->zs, b->zh_idx, b->zh_n);
+	int rc;
+
+	*n_keys = 0;
+	if (!r->rule[B_ACR_CHANGED])
+		return 0;
+	for (uint32_t z = chk->anc_zh_first[b->zh_idx];
+	     z < chk->anc_zh_first[b->zh_idx + b->zh_n]; z++) {
+		const aq_anchor *zn = &chk->anc_zh.v[z], *en;
+		uint32_t ze = zn->end, be;
+		bool has, seen = false;
+		char et[64], zt[64];
+
+		if (zn->kind != AQ_ANCHOR_ACRONYM)
+			continue;
+		acr_base(r->zh, zn->off, &ze);
+		if (!(en = misspelt_of(r, b, zn->off, ze)))
+			continue;
+		be = en->end;
+		acr_base(r->en, en->off, &be);
+		if ((be - en->off == ze - zn->off && !memcmp(r->en + en->off, r->zh + zn->off, ze - zn->off)) ||
+		    (be - en->off <= 2 && acr_in_text(r->zh, zhs, r->en + en->off, be - en->off)))
+			continue;
+		if ((rc = en_has_key(r, zn->key, &has)))
+			return rc;
+		if (has || acr_in_text(r->en, (aq_span){ 0, r->en_len }, r->zh + zn->off, ze - zn->off))
+			continue;
+		for (size_t i = 0; i < *n_keys && !seen; i++)
+			seen = chk->keys[i] == en->key;
+		if (seen)
+			continue;
+		if (aq_array_grow((void **)&chk->keys, &chk->keys_cap, *n_keys + 1, sizeof(uint64_t)))
+			return AQ_ENOMEM;
+		chk->keys[(*n_keys)++] = en->key;
+		copy_text(et, sizeof(et), r->en, en->off, be);
+		copy_text(zt, sizeof(zt), r->zh, zn->off, ze);
+		if ((rc = emit(r, B_ACR_CHANGED, &(aq_span){ en->off, en->end },
+				&(aq_span){ zn->off, zn->end }, bead,
+				(const char *[]){ "acronym", "found", "match" },
+				(const char *[]){ et, zt, zt }, 3)))
+			return rc;
+	}
+	return 0;
+}
+
 static int check_acronyms(run *r, const aq_bead *b, uint32_t bead)
 {
 	aq_checker *chk = r->chk;
@@ -2519,8 +2684,10 @@ static int check_acronyms(run *r, const aq_bead *b, uint32_t bead)
 	size_t n_keys = 0;
 	int rc;
 
-	if (!r->rule[B_ACR_MISSING] || b->en_n == 0 || b->zh_n == 0)
+	if (b->en_n == 0 || b->zh_n == 0)
 		return 0;
+	if ((rc = check_acronym_changed(r, b, bead, &n_keys)) || !r->rule[B_ACR_MISSING])
+		return rc;
 	for (uint32_t s = b->en_idx; s < b->en_idx + b->en_n; s++) {
 		if (mostly_capitals(r->en, r->es->v[s]))
 			continue;

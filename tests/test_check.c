@@ -209,7 +209,7 @@ static void dump(const aq_findings *f)
 #define ALL_BUILTINS \
 	"structure.omission structure.addition structure.untranslated structure.copied-source " \
 	"structure.length-ratio structure.low-confidence structure.out-of-order structure.repeated " \
-	"numbers.missing numbers.extra numbers.changed terms.acronym-missing " \
+	"numbers.missing numbers.extra numbers.changed terms.acronym-missing terms.acronym-changed " \
 	"terms.acronym-undefined terms.inconsistent-term terms.glossary-preferred " \
 	"terms.glossary-deprecated terms.glossary-forbidden punctuation.brackets-unbalanced " \
 	"punctuation.quotes-unbalanced encoding.traditional-chars metadata.date-mismatch " \
@@ -358,6 +358,15 @@ static const tcase cases[] = {
 		"Mesenchymal stem cells (MSCs) reduce pain. MSCs also reduce swelling in knee joints.",
 		"间充质干细胞（MSCs）可减轻疼痛。间充质干细胞还能减轻膝关节肿胀。", "1-1 1-1", 0, NULL, "",
 		"terms.acronym-missing" },
+	{ "acronym misspelt, kept elsewhere",
+		"Osteoarthritis (OA) is common. Mesenchymal stem cells (MSCs) may help in knee OA. "
+		"The MSC dose was 20 million cells.",
+		"骨关节炎（OA）很常见。间充质干细胞（SMCs）可能有助于治疗膝OA。MSC剂量为2000万个细胞。",
+		"1-1 1-1 1-1", 0, NULL, "terms.acronym-changed", "terms.acronym-missing" },
+	{ "acronym the translator added is no misspelling",
+		"Images were taken by magnetic resonance imaging. The OR was 2.1.",
+		"采用磁共振成像（MRI）采集图像。OR为2.1。", "1-1 1-1", 0, NULL, "",
+		"terms.acronym-changed" },
 	{ "acronym plural and possessive", "The MSC's effect was strong. MSCs were injected.",
 		"MSCs的作用很强。注射了MSC。", "1-1 1-1", 0, NULL, "", "terms.acronym-missing" },
 	{ "acronym used bare without the definition",
