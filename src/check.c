@@ -38,7 +38,10 @@
  * structure.omission        an English sentence with no Chinese: a 1-0 bead,
  *                           or a sentence folded into a wider bead that takes
  *                           no share of it (unmatched_in_bead(): params
- *                           wide_low [0.215]).  Not reported: sentences with
+ *                           wide_low [0.215]; the sentence whose dictionary
+ *                           words find far fewer counterparts than its
+ *                           fellows', else the one whose removal fits the
+ *                           length best).  Not reported: sentences with
  *                           fewer than min_letters [3] letters, copyright
  *                           lines.  {match} = {en}.
  * structure.addition        a Chinese sentence with no English: a 0-1 bead,
@@ -1169,12 +1172,43 @@ static int check_order(run *r)
  * the ratio without it the closest to the median of the bead's sentences.
  * Returns the sentence index or UINT32_MAX.
  */
+/* The sentence of [first, first+n) on one side of a bead whose dictionary
+ * words find far fewer counterparts on the other side than its fellows'
+ * do (under half the share of the next lowest, and at least 0.3 below
+ * it), or UINT32_MAX: the sentence the bead's other side does not
+ * translate, when the lengths alone cannot tell which one it is. */
+static uint32_t lexical_outlier(const run *r, uint32_t first, uint32_t n, aq_lang lang)
+{
+	const aq_align_evidence *ev = r->a->evidence;
+	uint32_t low = UINT32_MAX;
+	double s1 = 2, s2 = 2;
+
+	if (!ev || !ev->dict_words || !ev->dict_matched || ev->n_sents != r->es->n + r->zs->n)
+		return UINT32_MAX;
+	for (uint32_t k = first; k < first + n; k++) {
+		size_t at = (lang == AQ_LANG_ZH ? r->es->n : 0) + k;
+		double share;
+
+		if (ev->dict_words[at] < 4)
+			return UINT32_MAX;
+		share = (double)ev->dict_matched[at] / ev->dict_words[at];
+		if (share < s1) {
+			s2 = s1;
+			s1 = share;
+			low = k;
+		} else if (share < s2) {
+			s2 = share;
+		}
+	}
+	return s2 <= 1 && s1 < 0.5 * s2 && s2 - s1 >= 0.3 ? low : UINT32_MAX;
+}
+
 static uint32_t unmatched_in_bead(const run *r, const aq_bead *b, aq_lang lang)
 {
 	double eu = en_units(r, b->en_idx, b->en_n), zu = zh_units(r, b->zh_idx, b->zh_n);
 	double lo = param(r, B_LENGTH, "low", RATIO_LOW), hi = param(r, B_LENGTH, "high", RATIO_HIGH);
 	double min_en = param(r, B_LENGTH, "min_en", RATIO_MIN_EN);
-	uint32_t best = UINT32_MAX, first, n;
+	uint32_t best = UINT32_MAX, first, n, lex;
 	double best_fit = 0;
 
 	if (b->en_n == 0 || b->zh_n == 0 || eu <= 0)
@@ -1190,6 +1224,9 @@ static uint32_t unmatched_in_bead(const run *r, const aq_bead *b, aq_lang lang)
 		first = b->zh_idx;
 		n = b->zh_n;
 	}
+	/* the lexical evidence, where it is clear, says which sentence it
+	 * is; else the one whose removal fits the length best */
+	lex = lexical_outlier(r, first, n, lang);
 	for (uint32_t k = first; k < first + n; k++) {
 		double ratio, fit;
 		int shared;
@@ -1211,6 +1248,8 @@ static uint32_t unmatched_in_bead(const run *r, const aq_bead *b, aq_lang lang)
 		}
 		if (shared > 0 || ratio < lo || ratio > hi)
 			continue;
+		if (k == lex)
+			return k;
 		fit = -fabs(log(ratio / RATIO_MEDIAN));
 		if (best == UINT32_MAX || fit > best_fit) {
 			best = k;
