@@ -340,6 +340,7 @@ typedef struct numx {
 	bool weak;     /* AQ_NUM_WEAK: never reported, never paired as changed */
 	bool idiom;    /* a number word up to ten, a month, a century: two
 	                * quiet numbers pair as changed only if neither is one */
+	bool name;     /* digits of a Latin-script name (RUNX2, miR-150) */
 } numx;
 
 typedef struct acrdef {
@@ -1925,6 +1926,8 @@ static int numx_prepare(numx **v, size_t *cap, const run *r, aq_lang lang, const
 		(*v)[i].peer = -1;
 		(*v)[i].weak = (nums->v[i].flags & AQ_NUM_WEAK) != 0;
 		(*v)[i].quiet = (*v)[i].weak || num_quiet(r, lang, &nums->v[i], side, &(*v)[i].idiom);
+		(*v)[i].name = in_latin_name(lang == AQ_LANG_EN ? r->en : r->zh, side.off, side.end,
+			nums->v[i].off, nums->v[i].end);
 	}
 	return 0;
 }
@@ -2132,10 +2135,11 @@ static int check_numbers(run *r, const aq_bead *b, uint32_t bead)
 		return AQ_ENOMEM;
 	ex = chk->en_nx;
 	zx = chk->zh_nx;
-	/* 1: equal normal forms, in text order; 2: equal values of one kind
-	 * (1.2×10^5 and 120000; "2.9-5.3%" against "2.9%~5.3%");
-	 * 3: decades (1990s, 90年代) */
-	for (int pass = 0; pass < 3; pass++) {
+	/* 1: equal normal forms, in text order, a name's digits with a
+	 * name's (DNAH2 with DNAH2, "heavy chain 2" with "heavy chain 2"),
+	 * then any; 2: equal values of one kind (1.2×10^5 and 120000;
+	 * "2.9-5.3%" against "2.9%~5.3%"); 3: decades (1990s, 90年代) */
+	for (int pass = -1; pass < 3; pass++) {
 		for (size_t i = 0; i < E->n; i++) {
 			if (ex[i].peer >= 0)
 				continue;
@@ -2144,7 +2148,9 @@ static int check_numbers(run *r, const aq_bead *b, uint32_t bead)
 
 				if (zx[j].peer >= 0)
 					continue;
-				if (pass == 0)
+				if (pass == -1)
+					eq = ex[i].name == zx[j].name && strcmp(ex[i].key, zx[j].key) == 0;
+				else if (pass == 0)
 					eq = strcmp(ex[i].key, zx[j].key) == 0;
 				else if (pass == 1)
 					eq = same_value(E->v[i].value, Z->v[j].value) &&
@@ -2261,7 +2267,8 @@ static int check_numbers(run *r, const aq_bead *b, uint32_t bead)
 		char zt[16], gt[16];
 		aq_span en = ens, zh = { Z->v[j].off, Z->v[j].end };
 
-		if (zx[j].peer >= 0 || !gloss_number(r->zh, zhs, &Z->v[j], zt, gt) ||
+		/* matched or not: the gloss next to it may have been changed */
+		if (zx[j].peer == INT32_MAX || !gloss_number(r->zh, zhs, &Z->v[j], zt, gt) ||
 		    !strcmp(zt, gt))
 			continue;
 		for (size_t i = 0; i < E->n; i++) {
@@ -2273,7 +2280,8 @@ static int check_numbers(run *r, const aq_bead *b, uint32_t bead)
 				break;
 			}
 		}
-		zx[j].peer = INT32_MAX; /* reported here, not as extra */
+		if (zx[j].peer < 0)
+			zx[j].peer = INT32_MAX; /* reported here, not as extra */
 		if ((rc = emit(r, B_NUM_CHANGED, &en, &zh, bead,
 				(const char *[]){ "en_number", "zh_number", "number", "expected",
 					"found", "match" },
