@@ -121,7 +121,8 @@
  *                           one kind, then as decades (1990s / 90年代).  Also
  *                           a Chinese term's number that its bracketed
  *                           English gloss gives otherwise (分子9（programmed
- *                           death 1）).  Not
+ *                           death 1）), and the month of a date that differs
+ *                           ("April 2010" / 2010年5月; check_months).  Not
  *                           reported alone: weak numbers ("one of", 一些),
  *                           number words up to ten ("both" / 两组), 0 and 1
  *                           ("a case" / 1例), digits in Latin names (RUNX2,
@@ -2108,6 +2109,184 @@ static bool gloss_number(const char *zh, aq_span zhs, const aq_number *num, char
 	return false;
 }
 
+/* ---- months ------------------------------------------------------ */
+
+/* A month of a date: "April 2010", "28 July", 2010年4月, 4月28日. */
+typedef struct month_at {
+	int month;  /* 1-12 */
+	aq_span sp;
+} month_at;
+
+#define MONTHS_MAX 16
+
+static const char *const month_names[12] = {
+	"January", "February", "March", "April", "May", "June", "July", "August",
+	"September", "October", "November", "December",
+};
+
+/* The month an English word at s[p..e) names (full or three-letter form,
+ * "Sept" too), or 0. */
+static int month_word(const char *s, uint32_t p, uint32_t e)
+{
+	size_t n = e - p;
+
+	for (int m = 0; m < 12; m++) {
+		size_t full = strlen(month_names[m]);
+
+		if ((n == full || n == 3 || (m == 8 && n == 4)) && n <= full &&
+		    !memcmp(s + p, month_names[m], n))
+			return m + 1;
+	}
+	return 0;
+}
+
+/* Digits at s[p..) with no digit after them: their count, *v their value. */
+static uint32_t digits_at(const char *s, uint32_t p, uint32_t end, int *v)
+{
+	uint32_t q = p;
+
+	*v = 0;
+	while (q < end && q - p < 5 && is_ascii_digit((unsigned char)s[q]))
+		*v = *v * 10 + (s[q++] - '0');
+	return q < end && is_ascii_digit((unsigned char)s[q]) ? 0 : q - p;
+}
+
+/* The months of English dates in sp: a month name (capitalised, "Jan."
+ * with its dot) followed by a year or a day, or after a day ("28 July").
+ * With any, every capitalised month name but a bare "May". */
+static size_t en_months(const char *s, aq_span sp, month_at *out, bool any)
+{
+	size_t n = 0;
+
+	for (uint32_t i = sp.off; i < sp.end && n < MONTHS_MAX; i++) {
+		uint32_t e = i, q, b;
+		int m, v;
+		bool date = false;
+
+		if (!is_ascii_upper((unsigned char)s[i]) ||
+		    (i > sp.off && is_ascii_alpha((unsigned char)s[i - 1])))
+			continue;
+		while (e < sp.end && is_ascii_alpha((unsigned char)s[e]))
+			e++;
+		if (!(m = month_word(s, i, e))) {
+			i = e;
+			continue;
+		}
+		q = e + (e < sp.end && s[e] == '.' && e - i <= 4);
+		while (q < sp.end && s[q] == ' ')
+			q++;
+		/* followed by a year (1900-2099) or a day (1-31) */
+		if ((b = digits_at(s, q, sp.end, &v)) == 4 && v >= 1900 && v < 2100)
+			date = true;
+		else if (b && b <= 2 && v >= 1 && v <= 31 && m != 5)
+			date = true;
+		/* or after a day: "28 July" */
+		b = i;
+		while (b > sp.off && s[b - 1] == ' ')
+			b--;
+		if (!date && m != 5 && b < i && b > sp.off && is_ascii_digit((unsigned char)s[b - 1])) {
+			uint32_t d = b;
+
+			while (d > sp.off && is_ascii_digit((unsigned char)s[d - 1]))
+				d--;
+			date = digits_at(s, d, sp.end, &v) <= 2 && v >= 1 && v <= 31;
+		}
+		if (date || (any && m != 5))
+			out[n++] = (month_at){ m, { i, e } };
+		i = e;
+	}
+	return n;
+}
+
+/* The months of Chinese dates in sp: 1-12 (ASCII digits) before 月, after
+ * 年 (2010年4月) or before a day (4月28日); not 4个月 or 3月龄.  With any,
+ * every such number before 月 but 3月龄. */
+static size_t zh_months(const char *s, aq_span sp, month_at *out, bool any)
+{
+	static const char yue[] = "\xE6\x9C\x88", nian[] = "\xE5\xB9\xB4"; /* 月 年 */
+	size_t n = 0;
+
+	for (uint32_t i = sp.off; i + 3 <= sp.end && n < MONTHS_MAX; i++) {
+		uint32_t d = i, q, b;
+		int v, day;
+		bool date;
+
+		if (memcmp(s + i, yue, 3))
+			continue;
+		while (d > sp.off && is_ascii_digit((unsigned char)s[d - 1]) && i - d < 2)
+			d--;
+		if (d == i || (d > sp.off && is_ascii_digit((unsigned char)s[d - 1])))
+			continue;
+		digits_at(s, d, i, &v);
+		if (v < 1 || v > 12)
+			continue;
+		b = d;
+		while (b > sp.off && s[b - 1] == ' ')
+			b--;
+		date = b >= sp.off + 3 && !memcmp(s + b - 3, nian, 3);
+		q = i + 3;
+		if (!date && (b = digits_at(s, q, sp.end, &day)) >= 1 && b <= 2 && day >= 1 &&
+		    day <= 31 && q + b + 3 <= sp.end &&
+		    (!memcmp(s + q + b, "\xE6\x97\xA5", 3) || !memcmp(s + q + b, "\xE5\x8F\xB7", 3)))
+			date = true; /* 日 号 */
+		if (date || (any && (i + 6 > sp.end || memcmp(s + i + 3, "\xE9\xBE\x84", 3))))
+			out[n++] = (month_at){ v, { d, i + 3 } }; /* not 龄 */
+	}
+	return n;
+}
+
+/* Takes month m from the n months of v not taken yet (used): false when
+ * there is none left. */
+static bool take_month(const month_at *v, bool *used, size_t n, int m)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!used[i] && v[i].month == m)
+			return used[i] = true;
+	return false;
+}
+
+/* numbers.changed for the months of dates: a month of an English date
+ * that the Chinese bead does not give (as often), and one of a Chinese
+ * date that the English does not name, pair in order ("January 2010" /
+ * 2010年4月).  Chinese months are otherwise not compared (6月 may be
+ * June). */
+static int check_months(run *r, aq_span ens, aq_span zhs, uint32_t bead)
+{
+	month_at em[MONTHS_MAX], zm[MONTHS_MAX], ea[MONTHS_MAX], za[MONTHS_MAX];
+	bool e_used[MONTHS_MAX] = { false }, z_used[MONTHS_MAX] = { false };
+	bool e_left[MONTHS_MAX], z_left[MONTHS_MAX];
+	size_t ne, nz, nea, nza, j = 0;
+	int rc;
+
+	if (!(ne = en_months(r->en, ens, em, false)) || !(nz = zh_months(r->zh, zhs, zm, false)))
+		return 0;
+	nea = en_months(r->en, ens, ea, true);
+	nza = zh_months(r->zh, zhs, za, true);
+	for (size_t i = 0; i < ne; i++)
+		e_left[i] = !take_month(za, z_used, nza, em[i].month);
+	for (size_t k = 0; k < nz; k++)
+		z_left[k] = !take_month(ea, e_used, nea, zm[k].month);
+	for (size_t i = 0; i < ne; i++) {
+		char et[16], zt[16];
+
+		if (!e_left[i])
+			continue;
+		while (j < nz && !z_left[j])
+			j++;
+		if (j == nz)
+			break;
+		copy_text(et, sizeof(et), r->en, em[i].sp.off, em[i].sp.end);
+		copy_text(zt, sizeof(zt), r->zh, zm[j].sp.off, zm[j].sp.end);
+		if ((rc = emit(r, B_NUM_CHANGED, &em[i].sp, &zm[j].sp, bead,
+				(const char *[]){ "en_number", "zh_number", "number", "expected",
+					"found", "match" },
+				(const char *[]){ et, zt, zt, et, zt, zt }, 6)))
+			return rc;
+		j++;
+	}
+	return 0;
+}
+
 static int check_numbers(run *r, const aq_bead *b, uint32_t bead)
 {
 	aq_checker *chk = r->chk;
@@ -2262,6 +2441,8 @@ static int check_numbers(run *r, const aq_bead *b, uint32_t bead)
 				(aq_span){ E->v[i].off, E->v[i].end }, zhs, bead, AQ_LANG_EN)))
 			return rc;
 	}
+	if (r->rule[B_NUM_CHANGED] && (rc = check_months(r, ens, zhs, bead)))
+		return rc;
 	/* 5: a term's number that its English gloss in brackets gives otherwise */
 	for (size_t j = 0; j < Z->n && r->rule[B_NUM_CHANGED]; j++) {
 		char zt[16], gt[16];

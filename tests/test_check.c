@@ -300,6 +300,13 @@ static const tcase cases[] = {
 		"1-1", 0, NULL, "numbers.changed", "numbers.missing" },
 	{ "changed percentage alone", "Pain fell in 42% of the patients.", "24%的患者疼痛减轻。",
 		"1-1", 0, NULL, "numbers.changed", "numbers.missing numbers.extra" },
+	{ "month of a date changed", "Data from April 2010 to January 2015 were analysed.",
+		"分析2010年5月至2015年1月的资料。", "1-1", 0, NULL, "numbers.changed", "numbers.missing" },
+	{ "months of dates kept, durations are no months",
+		"The study ran from 28 July to 3 Sept. 2019 in infants aged 3 months. May 2018 saw the "
+		"first case.",
+		"研究于2019年7月28日至9月3日在3月龄婴儿中进行。2018年5月出现首例。", "1-1 1-1", 0, NULL, "",
+		"numbers.changed numbers.missing" },
 	{ "thousands separator", "We enrolled 1,234 patients and 12,486 controls.",
 		"我们纳入了1234名患者和12486名对照。", "1-1", 0, NULL, "",
 		"numbers.missing numbers.extra numbers.changed" },
