@@ -484,7 +484,11 @@ typedef struct aq_align_evidence {
 	const uint8_t *near_zh;
 } aq_align_evidence;
 
+/* Chinese sentences compared beyond each side of a bead (near_*): a
+ * translation moved that far from where the aligner placed its source is
+ * still seen; the cost is fixed per sentence. */
 #define AQ_ALIGN_NEAR_SPAN 4
+/* Chinese sentences compared per English sentence at most (near_* stride) */
 #define AQ_ALIGN_NEAR (2 * AQ_ALIGN_NEAR_SPAN + AQ_ALIGN_MAX_BEAD)
 
 /* The evidence of the last successful aq_align(), or NULL.  Valid until
