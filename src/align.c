@@ -154,6 +154,10 @@ struct aq_aligner {
 	uint16_t *dict_words;   /* per sentence (en then zh), with a dictionary */
 	uint16_t *dict_matched;
 	size_t dict_words_cap, dict_matched_cap;
+	uint32_t *near_first;   /* per English sentence (aq_align_evidence) */
+	uint8_t *near_n;
+	uint8_t *near_en, *near_zh; /* AQ_ALIGN_NEAR per English sentence */
+	size_t near_cap;        /* English sentences the four have room for */
 	aq_align_evidence ev;   /* what aq_aligner_evidence() gives; n_sents 0:
 	                         * nothing (before or after a failed align) */
 	sent *en, *zh;
@@ -298,6 +302,10 @@ void aq_aligner_free(aq_aligner *al)
 	free(al->anc_sent);
 	free(al->dict_words);
 	free(al->dict_matched);
+	free(al->near_first);
+	free(al->near_n);
+	free(al->near_en);
+	free(al->near_zh);
 	aq_u32vec_dispose(&al->en_words);
 	aq_lexhits_dispose(&al->zh_hits);
 	free(al->en);
@@ -1266,6 +1274,51 @@ static void bead_coverage(aq_aligner *al, size_t ei, int a, size_t zi, int b, si
 	}
 }
 
+/* The dictionary matches of every English sentence with each Chinese
+ * sentence near its bead (aq_align_evidence.near_*): a fixed number of pairs
+ * per sentence, so linear in the record.  0 or AQ_ENOMEM. */
+static int near_pairs(aq_aligner *al, const aq_beads *beads, size_t en_n, size_t zh_n)
+{
+	if (en_n + 1 > al->near_cap) {
+		size_t cap = (en_n + 1) * 2;
+		void *p;
+
+		if (!(p = realloc(al->near_first, cap * sizeof(uint32_t))))
+			return AQ_ENOMEM;
+		al->near_first = p;
+		if (!(p = realloc(al->near_n, cap)))
+			return AQ_ENOMEM;
+		al->near_n = p;
+		if (!(p = realloc(al->near_en, cap * AQ_ALIGN_NEAR)))
+			return AQ_ENOMEM;
+		al->near_en = p;
+		if (!(p = realloc(al->near_zh, cap * AQ_ALIGN_NEAR)))
+			return AQ_ENOMEM;
+		al->near_zh = p;
+		al->near_cap = cap;
+	}
+	for (size_t k = 0; k < beads->n; k++) {
+		const aq_bead *b = &beads->v[k];
+		size_t lo = b->zh_idx > AQ_ALIGN_NEAR_SPAN ? b->zh_idx - AQ_ALIGN_NEAR_SPAN : 0;
+		size_t hi = (size_t)b->zh_idx + b->zh_n + AQ_ALIGN_NEAR_SPAN;
+
+		if (hi > zh_n)
+			hi = zh_n;
+		for (size_t x = b->en_idx; x < (size_t)b->en_idx + b->en_n; x++) {
+			al->near_first[x] = (uint32_t)lo;
+			al->near_n[x] = (uint8_t)(hi - lo);
+			for (size_t y = lo; y < hi; y++) {
+				pairm pm;
+
+				pair_evidence(al, &pm, x, y);
+				al->near_en[x * AQ_ALIGN_NEAR + (y - lo)] = (uint8_t)popcount64(pm.de);
+				al->near_zh[x * AQ_ALIGN_NEAR + (y - lo)] = (uint8_t)popcount64(pm.dz);
+			}
+		}
+	}
+	return 0;
+}
+
 int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s, size_t en_n,
 	const char *zh, const aq_span *zh_s, size_t zh_n)
 {
@@ -1436,6 +1489,8 @@ int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s,
 		}
 	}
 	(void)n_path;
+	if (al->dict && (rc = near_pairs(al, out, en_n, zh_n)))
+		goto fail;
 	al->ev.n_sents = en_n + zh_n;
 	al->ev.anchors = &al->anchors;
 	al->ev.anchor_first = al->anc_sent;
@@ -1444,6 +1499,12 @@ int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s,
 	al->ev.zh_end_word = al->dict ? al->zh_end_word : NULL;
 	al->ev.numbers = &al->numbers;
 	al->ev.number_first = al->num_sent;
+	if (al->dict) {
+		al->ev.near_first = al->near_first;
+		al->ev.near_n = al->near_n;
+		al->ev.near_en = al->near_en;
+		al->ev.near_zh = al->near_zh;
+	}
 	return 0;
 nomem:
 	rc = AQ_ENOMEM;

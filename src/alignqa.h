@@ -470,7 +470,26 @@ typedef struct aq_align_evidence {
 	 * numbers->v[number_first[i] .. number_first[i + 1]) */
 	const aq_numbers *numbers;
 	const uint32_t *number_first;
+	/* with a dictionary (else NULL), per English sentence i: the Chinese
+	 * sentences near its bead, near_first[i] .. near_first[i] + near_n[i]
+	 * (its bead's and up to AQ_ALIGN_NEAR_SPAN on either side, at most
+	 * AQ_ALIGN_NEAR), and for the k-th of them how many of i's dictionary
+	 * words have a counterpart in that one sentence (near_en[i *
+	 * AQ_ALIGN_NEAR + k]) and how many of its words have one in i
+	 * (near_zh[...]): which sentence of the other side each sentence
+	 * translates, whatever bead the aligner put them in */
+	const uint32_t *near_first;
+	const uint8_t *near_n;
+	const uint8_t *near_en;
+	const uint8_t *near_zh;
 } aq_align_evidence;
+
+/* Chinese sentences compared beyond each side of a bead (near_*): a
+ * translation moved that far from where the aligner placed its source is
+ * still seen; the cost is fixed per sentence. */
+#define AQ_ALIGN_NEAR_SPAN 4
+/* Chinese sentences compared per English sentence at most (near_* stride) */
+#define AQ_ALIGN_NEAR (2 * AQ_ALIGN_NEAR_SPAN + AQ_ALIGN_MAX_BEAD)
 
 /* The evidence of the last successful aq_align(), or NULL.  Valid until
  * the next aq_align() or aq_aligner_free(). */

@@ -92,11 +92,29 @@
  *                           {matched}, {words}, {percent}, {median}.
  * structure.low-confidence  a bead with both sides scored under min_score
  *                           [0.3].  {score}, {threshold}.
- * structure.out-of-order    a 1-0 and a 0-1 bead, not neighbours, whose
- *                           sentences share 2 strong anchors (1 when either
- *                           has only one) at a plausible length ratio:
- *                           reported once instead of the omission and the
- *                           addition.  {match} = {en}.
+ * structure.out-of-order    sentences translated in another order than
+ *                           their sources.  With a dictionary: two English
+ *                           sentences whose best Chinese partners (each the
+ *                           other's best, among the Chinese sentences of
+ *                           its bead and AQ_ALIGN_NEAR_SPAN on either side)
+ *                           come the other way round, each crossed pair
+ *                           matching at least min_affinity [0.3] of its
+ *                           dictionary words and strong anchors (pairs with
+ *                           at least min_words [8] of them), margin [0.1]
+ *                           more than either straight pair, and at least as
+ *                           many words as the sentence's own bead when the
+ *                           partner is in another bead; a 1-0 sentence
+ *                           with a 0-1 partner needs min_affinity_unpaired
+ *                           [0.5].  The aligner folds swapped neighbours
+ *                           into one wider bead (2-2, 3-2 ...) or pairs
+ *                           them wrongly: the order is seen only so.
+ *                           Also, with or without a dictionary: a 1-0 and
+ *                           a 0-1 bead, not neighbours, whose sentences
+ *                           share 2 strong anchors (1 when either has only
+ *                           one) at a plausible length ratio.  Reported
+ *                           once, on the English sentence and the Chinese
+ *                           that translates it, instead of an omission and
+ *                           an addition.  {match} = {en}.
  * structure.repeated        a Chinese sentence of at least min_chars [8]
  *                           letters and Han characters that the record
  *                           gives again (white space aside): each later
@@ -228,6 +246,10 @@
 #define RATIO_MIN_EN 40
 #define OTHER_PER_HAN 4.1   /* non-Han characters per Han-character unit */
 #define LOWCONF_SCORE 0.3
+#define ORDER_MIN_WORDS 8
+#define ORDER_MIN_AFF 0.3
+#define ORDER_MARGIN 0.1
+#define ORDER_MIN_AFF_UNPAIRED 0.5
 #define UNTR_MAX_HAN_SHARE 0.25
 #define UNTR_MIN_LETTERS 20
 #define COPY_MIN_WORDS 10
@@ -397,6 +419,11 @@ struct aq_checker {
 	size_t view_map_cap;
 	uint8_t *done_en, *done_zh; /* sentences reported by out-of-order */
 	size_t done_en_cap, done_zh_cap;
+	uint32_t *ord_best;         /* out-of-order: each sentence's best partner
+	                             * (en then zh), UINT32_MAX for none */
+	double *ord_aff;            /* and how well they match (pair_affinity) */
+	uint32_t *ord_bead;         /* each sentence's bead (en then zh) */
+	size_t ord_best_cap, ord_aff_cap, ord_bead_cap;
 	acrdef *defs;
 	size_t n_defs, defs_cap;
 	termseen *seen;
@@ -875,6 +902,9 @@ void aq_checker_free(aq_checker *chk)
 	free(chk->view_map);
 	free(chk->done_en);
 	free(chk->done_zh);
+	free(chk->ord_best);
+	free(chk->ord_aff);
+	free(chk->ord_bead);
 	free(chk->defs);
 	free(chk->seen);
 	free(chk->keys);
@@ -1157,6 +1187,177 @@ static int check_order(run *r)
 			chk->done_zh[bj->zh_idx] = 1;
 			if ((rc = emit(r, B_ORDER, &en, &zh, (uint32_t)i, NULL, NULL, 0)))
 				return rc;
+		}
+	}
+	return 0;
+}
+
+/*
+ * How well English sentence x and Chinese sentence y translate each other,
+ * 0 .. 1: their dictionary words with a counterpart in the other sentence
+ * and their shared strong anchors (counted on both sides), per word and
+ * anchor of the two.  -1 when the aligner did not compare them (y is not
+ * near x's bead) or they have fewer than min_words words and anchors.
+ */
+static double pair_affinity(const run *r, uint32_t x, uint32_t y, double min_words)
+{
+	const aq_align_evidence *ev = r->a->evidence;
+	uint32_t first = ev->near_first[x];
+	size_t at = (size_t)x * AQ_ALIGN_NEAR + (y - first);
+	int shared, ne, nz;
+	double have, total;
+
+	if (y < first || y >= first + ev->near_n[x])
+		return -1;
+	shared = shared_anchors(r, x, 1, y, 1, 0, &ne, &nz);
+	have = ev->near_en[at] + ev->near_zh[at] + 2.0 * shared;
+	total = ev->dict_words[x] + ev->dict_words[r->es->n + y] + ne + nz;
+	if (total < min_words || total <= 0)
+		return -1;
+	return have / total;
+}
+
+/* The best partner of every sentence among those the aligner compared it
+ * with (chk->ord_best, ord_aff; English sentences first), at least
+ * min_aff.  A tie leaves a sentence without one. */
+static void best_partners(run *r, double min_words, double min_aff)
+{
+	aq_checker *chk = r->chk;
+	const aq_align_evidence *ev = r->a->evidence;
+	size_t en_n = r->es->n, n = en_n + r->zs->n;
+
+	for (size_t k = 0; k < n; k++) {
+		chk->ord_best[k] = UINT32_MAX;
+		chk->ord_aff[k] = min_aff;
+	}
+	for (uint32_t x = 0; x < en_n; x++) {
+		for (uint32_t y = ev->near_first[x]; y < ev->near_first[x] + ev->near_n[x]; y++) {
+			double aff = pair_affinity(r, x, y, min_words);
+
+			if (aff > chk->ord_aff[x]) {
+				chk->ord_aff[x] = aff;
+				chk->ord_best[x] = y;
+			} else if (aff == chk->ord_aff[x]) {
+				chk->ord_best[x] = UINT32_MAX;
+			}
+			if (aff > chk->ord_aff[en_n + y]) {
+				chk->ord_aff[en_n + y] = aff;
+				chk->ord_best[en_n + y] = x;
+			} else if (aff == chk->ord_aff[en_n + y]) {
+				chk->ord_best[en_n + y] = UINT32_MAX;
+			}
+		}
+	}
+}
+
+/* English sentence x's Chinese when the two are each other's best partner. */
+static uint32_t mutual_partner(const run *r, uint32_t x)
+{
+	uint32_t y = r->chk->ord_best[x];
+
+	if (y == UINT32_MAX || r->chk->ord_best[r->es->n + y] != x)
+		return UINT32_MAX;
+	return y;
+}
+
+/*
+ * Do English sentence x and Chinese sentence y of another bead match each
+ * other's dictionary words at least as well as their own beads do?  A
+ * sentence of a many-to-one bead shares its partner with a neighbour, which
+ * lowers its pair_affinity: a sentence elsewhere that shares a few numbers
+ * or names with it may then look better, but explains less of it than its
+ * bead.  Sentences of one bead pass: its coverage holds their matches.
+ */
+static bool explains_better(const run *r, uint32_t x, uint32_t y, double min_aff_unpaired)
+{
+	const aq_align_evidence *ev = r->a->evidence;
+	const aq_beads *bs = r->a->beads;
+	size_t en_n = r->es->n, at = (size_t)x * AQ_ALIGN_NEAR + (y - ev->near_first[x]);
+	uint32_t bx = r->chk->ord_bead[x], by = r->chk->ord_bead[en_n + y];
+
+	if (bx == by)
+		return true;
+	/* both left unpaired: omission and addition report them already,
+	 * a weak pairing would only turn that error into a warning */
+	if (bs->v[bx].zh_n == 0 && bs->v[by].en_n == 0 && r->chk->ord_aff[x] < min_aff_unpaired)
+		return false;
+	return ev->near_en[at] >= ev->dict_matched[x] &&
+	       ev->near_zh[at] >= ev->dict_matched[en_n + y];
+}
+
+/*
+ * Sentences translated in another order than their sources, wherever the
+ * aligner put them: two English sentences x1 < x2 whose best Chinese
+ * partners (and whose partners' best English ones are they) come the other
+ * way round, y1 > y2, each crossed pair better by margin than either
+ * straight one (x1-y2, x2-y1).  The aligner cannot cross beads, so it folds
+ * such neighbours into one wider bead, pairs them wrongly or leaves them
+ * unpaired; the pair evidence it kept (aq_align_evidence.near_*) still
+ * tells.  Needs a dictionary.  Linear in the record: a fixed number of
+ * pairs per sentence.
+ */
+static int check_order_near(run *r)
+{
+	aq_checker *chk = r->chk;
+	const aq_align_evidence *ev = r->a->evidence;
+	const aq_beads *bs = r->a->beads;
+	double min_words = param(r, B_ORDER, "min_words", ORDER_MIN_WORDS);
+	double min_aff = param(r, B_ORDER, "min_affinity", ORDER_MIN_AFF);
+	double margin = param(r, B_ORDER, "margin", ORDER_MARGIN);
+	double min_unpaired = param(r, B_ORDER, "min_affinity_unpaired", ORDER_MIN_AFF_UNPAIRED);
+	size_t n = r->es->n + r->zs->n;
+	int rc;
+
+	if (!ev || !ev->near_first || ev->n_sents != n)
+		return 0;
+	if (aq_array_grow((void **)&chk->ord_best, &chk->ord_best_cap, n + 1, sizeof(uint32_t)) ||
+	    aq_array_grow((void **)&chk->ord_aff, &chk->ord_aff_cap, n + 1, sizeof(double)))
+		return AQ_ENOMEM;
+	if (aq_array_grow((void **)&chk->ord_bead, &chk->ord_bead_cap, n + 1, sizeof(uint32_t)))
+		return AQ_ENOMEM;
+	for (size_t k = 0; k < bs->n; k++) {
+		const aq_bead *b = &bs->v[k];
+
+		for (uint32_t x = b->en_idx; x < b->en_idx + b->en_n; x++)
+			chk->ord_bead[x] = (uint32_t)k;
+		for (uint32_t y = b->zh_idx; y < b->zh_idx + b->zh_n; y++)
+			chk->ord_bead[r->es->n + y] = (uint32_t)k;
+	}
+	best_partners(r, min_words, min_aff);
+	for (size_t k = 0; k < bs->n; k++) {
+		const aq_bead *b = &bs->v[k];
+
+		for (uint32_t x1 = b->en_idx; x1 < b->en_idx + b->en_n; x1++) {
+			uint32_t y1 = mutual_partner(r, x1);
+
+			if (y1 == UINT32_MAX || chk->done_en[x1] || chk->done_zh[y1])
+				continue;
+			/* a later English sentence whose partner comes before y1;
+			 * the aligner compared pairs near their beads only, so a
+			 * crossing further on than AQ_ALIGN_NEAR sentences is
+			 * beyond what it kept (and the search stays bounded) */
+			for (uint32_t x2 = x1 + 1; x2 < r->es->n && x2 <= x1 + AQ_ALIGN_NEAR; x2++) {
+				uint32_t y2 = mutual_partner(r, x2);
+				double a12, a21;
+				aq_span en, zh;
+
+				if (y2 == UINT32_MAX || y2 >= y1 || chk->done_en[x2] || chk->done_zh[y2])
+					continue;
+				a12 = pair_affinity(r, x1, y2, 0);
+				a21 = pair_affinity(r, x2, y1, 0);
+				if (chk->ord_aff[x1] < (a12 > a21 ? a12 : a21) + margin ||
+				    chk->ord_aff[x2] < (a12 > a21 ? a12 : a21) + margin ||
+				    !explains_better(r, x1, y1, min_unpaired) ||
+				    !explains_better(r, x2, y2, min_unpaired))
+					continue;
+				chk->done_en[x1] = chk->done_en[x2] = 1;
+				chk->done_zh[y1] = chk->done_zh[y2] = 1;
+				en = r->es->v[x1];
+				zh = r->zs->v[y1];
+				if ((rc = emit(r, B_ORDER, &en, &zh, (uint32_t)k, NULL, NULL, 0)))
+					return rc;
+				break;
+			}
 		}
 	}
 	return 0;
@@ -4026,7 +4227,7 @@ int aq_check(aq_findings *out, aq_checker *chk, const aq_alignment *a)
 	if ((rc = record_units(&r)) || (rc = record_anchors(&r)) || (rc = record_terms(&r)) ||
 	    (rc = collect_defs(&r)) || (rc = coverage_medians(&r)))
 		goto out;
-	if (r.rule[B_ORDER] && (rc = check_order(&r)))
+	if (r.rule[B_ORDER] && ((rc = check_order_near(&r)) || (rc = check_order(&r))))
 		goto out;
 	if ((rc = check_gaps(&r)))
 		goto out;

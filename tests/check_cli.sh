@@ -325,6 +325,19 @@ n=$((n + 1)); [ "$(ls cache | wc -l)" = 8 ] || fail "the cache keeps the 8 newes
 n=$((n + 1)); [ ! -e cache/lexicon-old1.aqlex ] || fail "the oldest cache file is kept"
 unset ALIGNQA_CACHE_DIR
 
+# ---- sentences translated out of order: the shipped rules and the team lexicon -------
+swap_en='Patients with knee pain were enrolled in the trial. Blood pressure and heart rate were measured every week. Swelling of the joint decreased after surgery in most children. The doctors recorded sleep quality and body weight at night.'
+printf '{"id":"in-order","en":"%s","zh":"%s"}\n' "$swap_en" \
+  '试验纳入了膝关节疼痛患者。每周测量血压和心率。大多数儿童手术后关节肿胀减轻。医生在夜间记录睡眠质量和体重。' >order.jsonl
+printf '{"id":"swapped","en":"%s","zh":"%s"}\n' "$swap_en" \
+  '试验纳入了膝关节疼痛患者。大多数儿童手术后关节肿胀减轻。每周测量血压和心率。医生在夜间记录睡眠质量和体重。' >swapped.jsonl
+expect 0 "sentences in order" check --no-config --fail-on warning -f text order.jsonl
+expect 1 "two neighbouring sentences swapped" check --no-config --fail-on warning -f text swapped.jsonl &&
+  has out 'warning: sentence translated out of order: "每周测量血压和心率。" [structure.out-of-order]' \
+    "the swapped sentence is named"
+n=$((n + 1)); ! grep -q 'structure.omission\|structure.addition' "$T/out" ||
+  fail "a swap is reported as an omission or addition: $(cat "$T/out")"
+
 # ---- the shipped rules (smoke: they load and run) ------------------------------------
 expect_shipped() {
   n=$((n + 1))

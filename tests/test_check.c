@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alignqa.h"
 #include "test_jit.h"
@@ -687,6 +688,98 @@ static void test_stale_evidence(void **state)
 	aq_record_free(r2);
 }
 
+/* Aligns and checks one record with a dictionary aligner and its evidence;
+ * returns how many out-of-order findings overlap English sentence ei and
+ * how many there are in all (*all). */
+static size_t order_findings(env *e, aq_aligner *al, const char *en, const char *zh, uint32_t ei,
+	size_t *all)
+{
+	aq_record *rec = make_record("swap", en, strlen(en), zh, strlen(zh), NULL);
+	aq_alignment a = { rec, &e->es, &e->zs, &e->beads, NULL };
+	size_t n = 0;
+
+	assert_int_equal(aq_segment_text(&e->es, e->seg, AQ_LANG_EN, en, strlen(en)), 0);
+	assert_int_equal(aq_segment_text(&e->zs, e->seg, AQ_LANG_ZH, zh, strlen(zh)), 0);
+	assert_int_equal(e->es.n, 4);
+	assert_int_equal(e->zs.n, 4);
+	assert_int_equal(aq_align(&e->beads, al, en, e->es.v, e->es.n, zh, e->zs.v, e->zs.n), 0);
+	a.evidence = aq_aligner_evidence(al);
+	assert_non_null(a.evidence);
+	assert_non_null(a.evidence->near_first);
+	assert_int_equal(aq_check(&e->f, e->chk, &a), 0);
+	*all = count_rule(&e->f, "structure.out-of-order");
+	for (size_t i = 0; i < e->f.n; i++)
+		if (!strcmp(e->f.v[i].rule, "structure.out-of-order") &&
+		    e->f.v[i].en.off < e->es.v[ei].end && e->es.v[ei].off < e->f.v[i].en.end)
+			n++;
+	if (*all != n)
+		dump(&e->f);
+	aq_record_free(rec);
+	return n;
+}
+
+/* Two neighbouring sentences translated in the other order: the aligner
+ * cannot cross beads and folds them into one (or pairs them wrongly), but
+ * its pair evidence shows which Chinese sentence translates which. */
+static void test_swapped_neighbours(void **state)
+{
+	static const char dict_src[] =
+		"患者 患者 [huan4 zhe3] /patient/\n"
+		"疼痛 疼痛 [teng2 tong4] /pain/\n"
+		"膝 膝 [xi1] /knee/\n"
+		"试验 试验 [shi4 yan4] /trial/\n"
+		"纳入 纳入 [na4 ru4] /enroll/\n"
+		"血压 血压 [xue4 ya1] /blood pressure/\n"
+		"心率 心率 [xin1 lu:4] /heart rate/\n"
+		"测量 测量 [ce4 liang2] /measure/\n"
+		"每周 每周 [mei3 zhou1] /every week/weekly/\n"
+		"肿胀 肿胀 [zhong3 zhang4] /swelling/\n"
+		"关节 关节 [guan1 jie2] /joint/\n"
+		"减轻 减轻 [jian3 qing1] /decrease/\n"
+		"手术 手术 [shou3 shu4] /surgery/\n"
+		"儿童 儿童 [er2 tong2] /child/children/\n"
+		"医生 医生 [yi1 sheng1] /doctor/\n"
+		"记录 记录 [ji4 lu4] /record/\n"
+		"睡眠 睡眠 [shui4 mian2] /sleep/\n"
+		"质量 质量 [zhi4 liang4] /quality/\n"
+		"体重 体重 [ti3 zhong4] /body weight/\n"
+		"夜间 夜间 [ye4 jian1] /night/\n";
+	static const char en[] =
+		"Patients with knee pain were enrolled in the trial. "
+		"Blood pressure and heart rate were measured every week. "
+		"Swelling of the joint decreased after surgery in most children. "
+		"The doctors recorded sleep quality and body weight at night.";
+	static const char zh_ok[] =
+		"试验纳入了膝关节疼痛患者。每周测量血压和心率。"
+		"大多数儿童手术后关节肿胀减轻。医生在夜间记录睡眠质量和体重。";
+	static const char zh_swapped[] =
+		"试验纳入了膝关节疼痛患者。大多数儿童手术后关节肿胀减轻。"
+		"每周测量血压和心率。医生在夜间记录睡眠质量和体重。";
+	env *e = *state;
+	char path[] = "/tmp/aq-test-check-dict-XXXXXX";
+	int fd = mkstemp(path);
+	aq_lexicon *dict = NULL;
+	aq_aligner *al = NULL;
+	size_t all;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, dict_src, sizeof(dict_src) - 1), (ssize_t)(sizeof(dict_src) - 1));
+	close(fd);
+	assert_int_equal(aq_lexicon_load(&dict, e->ctx, path, AQ_LEX_CEDICT), 0);
+	unlink(path);
+	assert_int_equal(aq_aligner_new(&al, e->ctx, NULL, dict, NULL), 0);
+	assert_int_equal(order_findings(e, al, en, zh_ok, 1, &all), 0);
+	assert_int_equal(all, 0);
+	assert_int_equal(order_findings(e, al, en, zh_swapped, 1, &all), 1);
+	assert_int_equal(all, 1);
+	/* the omission and addition a crossing would otherwise look like are
+	 * not reported besides */
+	assert_int_equal(count_rule(&e->f, "structure.omission"), 0);
+	assert_int_equal(count_rule(&e->f, "structure.addition"), 0);
+	aq_aligner_free(al);
+	aq_lexicon_free(dict);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -694,6 +787,7 @@ int main(void)
 		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_house_style),
 		cmocka_unit_test(test_stale_evidence),
+		cmocka_unit_test(test_swapped_neighbours),
 		cmocka_unit_test(test_fingerprint_after_edit),
 		cmocka_unit_test(test_malformed),
 	};
