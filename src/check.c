@@ -121,7 +121,8 @@
  *                           copy, unless the English of its bead repeats a
  *                           sentence too.  {zh}.
  * numbers.missing           an English number with no Chinese counterpart in
- *                           the bead or the neighbouring Chinese sentences.
+ *                           the bead or the neighbouring Chinese sentences
+ *                           (a range missing whole is one finding).
  *                           {number} as written, {key} its normal form.
  * numbers.missing-repeat    the same, for a number the English repeats and
  *                           the Chinese gives fewer times ("tumours (n=27),
@@ -2638,6 +2639,20 @@ static int check_numbers(run *r, const aq_bead *b, uint32_t bead)
 				which = B_NUM_REPEAT;
 		if (!r->rule[which])
 			continue;
+		/* a range missing whole ("aged 7~11 years") is one finding */
+		if (which == B_NUM_MISSING && (E->v[i].flags & AQ_NUM_RANGE_LO) && i + 1 < E->n &&
+		    (E->v[i + 1].flags & AQ_NUM_RANGE_HI) && ex[i + 1].peer < 0 && !ex[i + 1].quiet) {
+			aq_number whole = E->v[i];
+			numx wx = ex[i];
+
+			whole.end = E->v[i + 1].end;
+			snprintf(wx.key, sizeof(wx.key), "%.18s~%.18s", ex[i].key, ex[i + 1].key);
+			ex[i + 1].peer = INT32_MAX;
+			if ((rc = emit_number(r, which, &whole, &wx, (aq_span){ whole.off, whole.end },
+					zhs, bead, AQ_LANG_EN)))
+				return rc;
+			continue;
+		}
 		if ((rc = emit_number(r, which, &E->v[i], &ex[i],
 				(aq_span){ E->v[i].off, E->v[i].end }, zhs, bead, AQ_LANG_EN)))
 			return rc;

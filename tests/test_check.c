@@ -308,6 +308,8 @@ static const tcase cases[] = {
 		"first case.",
 		"研究于2019年7月28日至9月3日在3月龄婴儿中进行。2018年5月出现首例。", "1-1 1-1", 0, NULL, "",
 		"numbers.changed numbers.missing" },
+	{ "range missing whole is one finding", "We studied 1,928 children aged 7~11 years.",
+		"我们调查了1,928名儿童。", "1-1", 0, NULL, "numbers.missing", "numbers.changed" },
 	{ "thousands separator", "We enrolled 1,234 patients and 12,486 controls.",
 		"我们纳入了1234名患者和12486名对照。", "1-1", 0, NULL, "",
 		"numbers.missing numbers.extra numbers.changed" },
