@@ -153,11 +153,13 @@ struct aq_aligner {
 	size_t anc_sent_cap;
 	uint16_t *dict_words;   /* per sentence (en then zh), with a dictionary */
 	uint16_t *dict_matched;
-	size_t dict_words_cap, dict_matched_cap;
 	uint32_t *near_first;   /* per English sentence (aq_align_evidence) */
 	uint8_t *near_n;
 	uint8_t *near_en, *near_zh; /* AQ_ALIGN_NEAR per English sentence */
 	size_t near_cap;        /* English sentences the four have room for */
+	uint32_t *en_zh_end;    /* per English sentence: bead_split() */
+	uint32_t *en_zh_gap;
+	size_t dict_words_cap, dict_matched_cap, en_zh_end_cap, en_zh_gap_cap;
 	aq_align_evidence ev;   /* what aq_aligner_evidence() gives; n_sents 0:
 	                         * nothing (before or after a failed align) */
 	sent *en, *zh;
@@ -306,6 +308,8 @@ void aq_aligner_free(aq_aligner *al)
 	free(al->near_n);
 	free(al->near_en);
 	free(al->near_zh);
+	free(al->en_zh_end);
+	free(al->en_zh_gap);
 	aq_u32vec_dispose(&al->en_words);
 	aq_lexhits_dispose(&al->zh_hits);
 	free(al->en);
@@ -1319,6 +1323,60 @@ static int near_pairs(aq_aligner *al, const aq_beads *beads, size_t en_n, size_t
 	return 0;
 }
 
+/*
+ * Where one Chinese sentence that translates several English ones (a bead
+ * a-1, a >= 2) passes from one English sentence's share to the next's.
+ * Translators keep the order of sentences they merge, so the words each
+ * English sentence matches lie in one stretch of the Chinese: the boundary
+ * before English sentence x + 1 is the one that puts the most words only
+ * the sentences up to x match before it, and the fewest of the others.  A
+ * translation cut short and run into the next sentence ("...机会及较低本研究
+ * 结果显示...") shows as a short share.  Unmatched Han text between two
+ * stretches goes to the earlier one, so that a share is never made short
+ * by the split.  Sets en_zh_end of the bead's English sentences, or leaves
+ * them AQ_NO_SPAN when one side of a boundary has no word of its own.
+ * Linear in the sentence's words (at most MASK_BITS) per boundary.
+ */
+static void bead_split(aq_aligner *al, size_t ei, int a, size_t zi, const aq_span *zh_s)
+{
+	const sent *z = &al->zh[zi];
+	const aq_lexhit *h = al->zh_hits.v + z->lex_first;
+	uint32_t ends[MAXB], gaps[MAXB];
+	int from = 0;
+
+	for (int x = 0; x + 1 < a; x++) {
+		uint64_t left = 0, right = 0, only_l, only_r;
+		int score = 0, best = 0, best_at = from;
+
+		for (int k = 0; k < a; k++)
+			*(k <= x ? &left : &right) |= al->ring[(ei + (size_t)k) % MAXB][0].dz;
+		only_l = left & ~right;
+		only_r = right & ~left;
+		if (!only_l || !only_r)
+			return;
+		/* boundary before word s: words [0, s) are the left share */
+		for (int s = 0; s < (int)z->lex_n; s++) {
+			score += (int)(only_l >> s & 1) - (int)(only_r >> s & 1);
+			if (s + 1 > from && score > 0 && score >= best) {
+				best = score;
+				best_at = s + 1;
+			}
+		}
+		if (best_at <= 0 || best_at >= (int)z->lex_n)
+			return;
+		ends[x] = h[best_at].off;
+		/* best > 0: a word only the left matches lies before best_at */
+		gaps[x] = h[63 - __builtin_clzll(only_l & ((1ULL << best_at) - 1))].end;
+		from = best_at;
+	}
+	for (int x = 0; x + 1 < a; x++) {
+		al->en_zh_end[ei + (size_t)x] = ends[x];
+		al->en_zh_gap[ei + (size_t)x] = gaps[x];
+	}
+	al->en_zh_end[ei + (size_t)a - 1] = zh_s[zi].end;
+	al->en_zh_gap[ei + (size_t)a - 1] = zh_s[zi].end;
+}
+
 int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s, size_t en_n,
 	const char *zh, const aq_span *zh_s, size_t zh_n)
 {
@@ -1444,8 +1502,15 @@ int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s,
 	if (al->dict && (aq_array_grow((void **)&al->dict_words, &al->dict_words_cap,
 				 en_n + zh_n + 1, sizeof(uint16_t)) ||
 			 aq_array_grow((void **)&al->dict_matched, &al->dict_matched_cap,
-				 en_n + zh_n + 1, sizeof(uint16_t))))
+				 en_n + zh_n + 1, sizeof(uint16_t)) ||
+			 aq_array_grow((void **)&al->en_zh_end, &al->en_zh_end_cap,
+				 en_n + 1, sizeof(uint32_t)) ||
+			 aq_array_grow((void **)&al->en_zh_gap, &al->en_zh_gap_cap,
+				 en_n + 1, sizeof(uint32_t))))
 		goto nomem;
+	if (al->dict)
+		for (size_t i = 0; i < en_n; i++)
+			al->en_zh_end[i] = AQ_NO_SPAN;
 	/* emit beads in order: collect backwards, then reverse */
 	{
 		size_t i = en_n, j = zh_n;
@@ -1471,6 +1536,8 @@ int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s,
 			}
 			if (al->dict)
 				bead_coverage(al, i - a, a, j - b, b, en_n);
+			if (al->dict && a >= 2 && b == 1)
+				bead_split(al, i - a, a, j - 1, zh_s);
 			fit = bead_fit(al, i - a, a, j - b, b);
 			bead.en_idx = (uint32_t)(i - a);
 			bead.zh_idx = (uint32_t)(j - b);
@@ -1496,6 +1563,8 @@ int aq_align(aq_beads *out, aq_aligner *al, const char *en, const aq_span *en_s,
 	al->ev.anchor_first = al->anc_sent;
 	al->ev.dict_words = al->dict ? al->dict_words : NULL;
 	al->ev.dict_matched = al->dict ? al->dict_matched : NULL;
+	al->ev.en_zh_end = al->dict ? al->en_zh_end : NULL;
+	al->ev.en_zh_gap = al->dict ? al->en_zh_gap : NULL;
 	al->ev.zh_end_word = al->dict ? al->zh_end_word : NULL;
 	al->ev.numbers = &al->numbers;
 	al->ev.number_first = al->num_sent;

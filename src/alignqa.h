@@ -462,6 +462,16 @@ typedef struct aq_align_evidence {
 	 * how many of them have a counterpart in the other side of its bead */
 	const uint16_t *dict_words;
 	const uint16_t *dict_matched;
+	/* with a dictionary (else NULL), per English sentence of a bead of
+	 * several English sentences and one Chinese sentence: where its share
+	 * of that Chinese sentence ends (a UTF-8 byte offset into zh), found
+	 * from where the words each English sentence matches lie; AQ_NO_SPAN
+	 * for other sentences and when the words do not tell */
+	const uint32_t *en_zh_end;
+	/* and where the last word of that share that only this English
+	 * sentence (or one before it in the bead) matches ends: the text
+	 * between en_zh_gap and en_zh_end joins the share to the next one */
+	const uint32_t *en_zh_gap;
 	/* with a dictionary (else NULL), per Chinese sentence: 1 when its last
 	 * Han character closes a dictionary word, 0 when not, 2 when it has
 	 * no Han character */

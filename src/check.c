@@ -66,7 +66,19 @@
  *                           ratio, see RATIO_SD0_SQ; low_z_cut [1.6] when
  *                           the Chinese ends on Han text whose last
  *                           character closes no dictionary word, cut off
- *                           mid-phrase) unless low is given.
+ *                           mid-phrase, or on Han text with no mark after
+ *                           it) unless low is given.  In a bead of several
+ *                           English sentences and one Chinese sentence
+ *                           that passes, also one English sentence (not
+ *                           the last) whose share of the Chinese, as the
+ *                           aligner splits it by dictionary words
+ *                           (aq_align_evidence.en_zh_end), is share_z
+ *                           [3.0] deviations short (share_z_bare [1.5]
+ *                           when no clause mark joins it to the next
+ *                           share) while the bead is share_bead_z [0.5]
+ *                           short: a translation cut off and run into the
+ *                           next sentence (short_share()).  The finding
+ *                           then spans that sentence and its share.
  *                           Chinese length: Han characters + other non-space characters / 4.1;
  *                           English: non-space code points.  Beads under
  *                           min_en [40] English characters are skipped.
@@ -1139,6 +1151,26 @@ static bool ends_mid_word(const run *r, const aq_bead *b)
 	return ev->zh_end_word[b->zh_idx + b->zh_n - 1] == 0;
 }
 
+/* Does the bead's Chinese end on a Han character with no mark after it?
+ * Within a text a sentence ends at its mark, so this is the last one of a
+ * record (or of a line) whose translation stopped before its full stop:
+ * "...对冠心病患者围手术期心脏".  Sentences cut at a "<" in the source
+ * ("...(P") end on Latin text and do not count. */
+static bool ends_unstopped(const run *r, const aq_bead *b)
+{
+	aq_span sp;
+	size_t e;
+	int32_t cp = -1;
+
+	if (!b->zh_n)
+		return false;
+	sp = r->zs->v[b->zh_idx + b->zh_n - 1];
+	e = sp.end;
+	while (e > sp.off && (cp = aq_utf8_prev(r->zh, &e)) >= 0 && aq_cp_is_space(cp))
+		;
+	return cp >= 0 && aq_cp_is_han(cp);
+}
+
 static bool ratio_plausible(const run *r, double zu, double eu)
 {
 	double lo = param(r, B_LENGTH, "low", RATIO_LOW);
@@ -1147,6 +1179,86 @@ static bool ratio_plausible(const run *r, double zu, double eu)
 	if (eu <= 0)
 		return false;
 	return zu / eu >= lo && zu / eu <= hi;
+}
+
+/* Deviations of log(ratio) under the median for a bead of eu English
+ * units: the length model of structure.length-ratio (RATIO_SD0_SQ). */
+static double ratio_z(double ratio, double eu)
+{
+	return -log(ratio / RATIO_MEDIAN) / sqrt(RATIO_SD0_SQ + RATIO_SD_K / eu);
+}
+
+/* Does zh[off..end) hold no clause or sentence mark (，、；：。 and their
+ * ASCII forms, a closing bracket)?  Two shares of one Chinese sentence
+ * that the translator merged are mostly joined by one; a translation cut
+ * short runs into the next sentence without ("...机会及较低本研究..."). */
+static bool joined_bare(const char *zh, uint32_t off, uint32_t end)
+{
+	uint32_t i = off;
+
+	while (i < end) {
+		int32_t cp = cp_at(zh, end, &i);
+
+		if (cp == 0xFF0C || cp == 0x3001 || cp == 0xFF1B || cp == 0xFF1A || cp == 0x3002 ||
+		    cp == 0xFF09 || cp == ',' || cp == ';' || cp == ':' || cp == ')')
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A translation cut short and run into the next sentence: its Chinese has
+ * lost its full stop, so the aligner pairs the one Chinese sentence with
+ * both English sentences, and the bead's length is only a little short.
+ * The aligner's split of the Chinese (aq_align_evidence.en_zh_end) shows
+ * which share is short.  Reported: an English sentence of such a bead,
+ * not its last (a short last share is more often a split put too late by
+ * reordered clauses), of min_en units, whose share is share_z [3.0]
+ * deviations under the median while the bead as a whole is at least
+ * share_bead_z [0.5] under it: text is missing, and the split says where.
+ * A bead of normal length with one short share was reordered, not cut.
+ * Where the two shares are joined by no clause mark (joined_bare) the
+ * share needs only share_z_bare [1.5] deviations.  Returns the sentence,
+ * its share in *zh, its ratio in *ratio and the deviations it was held to
+ * in *z_used, or UINT32_MAX.
+ */
+static uint32_t short_share(const run *r, const aq_bead *b, aq_span *zh, double *ratio,
+	double *z_used)
+{
+	const aq_align_evidence *ev = r->a->evidence;
+	double min_en = param(r, B_LENGTH, "min_en", RATIO_MIN_EN);
+	double eu = en_units(r, b->en_idx, b->en_n), zu = zh_units(r, b->zh_idx, b->zh_n);
+	uint32_t off = r->zs->v[b->zh_idx].off;
+
+	if (!ev || !ev->en_zh_end || ev->n_sents != r->es->n + r->zs->n || b->en_n < 2 ||
+	    b->zh_n != 1 || eu <= 0 || zu <= 0 ||
+	    ratio_z(zu / eu, eu) < param(r, B_LENGTH, "share_bead_z", 0.5))
+		return UINT32_MAX;
+	for (uint32_t k = b->en_idx; k + 1 < b->en_idx + b->en_n; k++) {
+		uint32_t end = ev->en_zh_end[k];
+		double ek = r->chk->en_u[k], zk;
+		tstat st;
+
+		if (end == AQ_NO_SPAN || end < off)
+			return UINT32_MAX;
+		text_stat(&st, r->zh, off, end);
+		zk = st.han + (st.nonspace - st.han) / OTHER_PER_HAN;
+		if (ek >= min_en && zk > 0) {
+			bool bare = ev->en_zh_gap && ev->en_zh_gap[k] <= end &&
+				joined_bare(r->zh, ev->en_zh_gap[k], end);
+			double z = bare ? param(r, B_LENGTH, "share_z_bare", 1.5) :
+				param(r, B_LENGTH, "share_z", 3.0);
+
+			if (ratio_z(zk / ek, ek) >= z) {
+				*zh = (aq_span){ off, end };
+				*ratio = zk / ek;
+				*z_used = z;
+				return k;
+			}
+		}
+		off = end;
+	}
+	return UINT32_MAX;
 }
 
 /* Pairs 1-0 and 0-1 beads that are each other's translation. */
@@ -1958,18 +2070,33 @@ static int check_bead_structure(run *r, const aq_bead *b, uint32_t bead)
 		double eu = en_units(r, b->en_idx, b->en_n), zu = zh_units(r, b->zh_idx, b->zh_n);
 		double ratio = eu > 0 ? zu / eu : 0;
 		double lo = param(r, B_LENGTH, "low", 0); /* a fixed bound, if given */
+		bool cut_share = false;
 
 		if (lo <= 0 && eu > 0) {
 			double sd = sqrt(RATIO_SD0_SQ + RATIO_SD_K / eu);
 
 			lo = RATIO_MEDIAN * exp(-param(r, B_LENGTH, "low_z", RATIO_LOW_Z) * sd);
-			/* short, and cut off mid-word: a lower bar */
-			if (ratio >= lo && ends_mid_word(r, b) &&
+			/* short, and cut off mid-word or before the full stop:
+			 * a lower bar */
+			if (ratio >= lo && (ends_mid_word(r, b) || ends_unstopped(r, b)) &&
 			    ratio < RATIO_MEDIAN * exp(-param(r, B_LENGTH, "low_z_cut", 1.5) * sd))
 				lo = ratio * 1.000001 + 1e-12;
 		}
 
-		if (eu >= min_en && (ratio < lo || ratio > hi)) {
+		/* the bead passes: one English sentence's share of its Chinese
+		 * may still be short */
+		if (!(eu >= min_en && (ratio < lo || ratio > hi))) {
+			double z = 0;
+			uint32_t k = short_share(r, b, &zh, &ratio, &z);
+
+			if (k != UINT32_MAX) {
+				en = r->es->v[k];
+				eu = r->chk->en_u[k];
+				lo = RATIO_MEDIAN * exp(-z * sqrt(RATIO_SD0_SQ + RATIO_SD_K / eu));
+				cut_share = true;
+			}
+		}
+		if (cut_share || (eu >= min_en && (ratio < lo || ratio > hi))) {
 			snprintf(buf[0], sizeof(buf[0]), "%.2f", ratio);
 			snprintf(buf[1], sizeof(buf[1]), "%.3g", lo);
 			snprintf(buf[2], sizeof(buf[2]), "%.3g", hi);

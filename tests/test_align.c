@@ -375,6 +375,69 @@ static void test_zh_end_word(void **state)
 	aq_ctx_free(ctx);
 }
 
+/* A Chinese sentence that translates two English ones (a 2-1 bead) is split
+ * where the words of the first stop and those of the second begin: here a
+ * translation cut off ("...接受了膝") and run into the next sentence, with no
+ * mark between the two shares. */
+static void test_en_zh_split(void **state)
+{
+	static const char dict_src[] =
+		"患者 患者 [huan4 zhe3] /patient/\n"
+		"接受 接受 [jie1 shou4] /to receive/\n"
+		"膝 膝 [xi1] /knee/\n"
+		"治疗 治疗 [zhi4 liao2] /treatment/\n"
+		"血压 血压 [xue4 ya1] /blood pressure/\n"
+		"下降 下降 [xia4 jiang4] /to decrease/\n"
+		"六周 六周 [liu4 zhou1] /six weeks/\n";
+	static const char *const en_sents[] = {
+		"Patients received knee treatment for six weeks.",
+		"Blood pressure decreased.",
+	};
+	static const char zh_sent[] = "患者接受了膝血压下降。";
+	char path[] = "/tmp/aq-test-align-split-XXXXXX";
+	int fd = mkstemp(path);
+	aq_ctx *ctx = NULL;
+	aq_lexicon *dict = NULL;
+	aq_aligner *al = NULL;
+	const aq_align_evidence *ev;
+	const char *zh_text;
+	aq_beads b;
+	doc en, zh;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, dict_src, sizeof(dict_src) - 1), (ssize_t)(sizeof(dict_src) - 1));
+	close(fd);
+	assert_int_equal(aq_ctx_new(&ctx), 0);
+	assert_int_equal(aq_lexicon_load(&dict, ctx, path, AQ_LEX_CEDICT), 0);
+	unlink(path);
+	assert_int_equal(aq_aligner_new(&al, ctx, NULL, dict, NULL), 0);
+	doc_init(&en);
+	doc_init(&zh);
+	doc_add(&en, en_sents[0]);
+	doc_add(&en, en_sents[1]);
+	doc_add(&zh, zh_sent);
+	aq_beads_init(&b);
+	align_docs(al, &b, &en, &zh);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(b.v[0].en_n, 2);
+	ev = aq_aligner_evidence(al);
+	assert_non_null(ev);
+	assert_non_null(ev->en_zh_end);
+	assert_non_null(ev->en_zh_gap);
+	zh_text = zh.text.ptr;
+	/* the first share ends where 血压 begins, its last own word is 膝 */
+	assert_int_equal(ev->en_zh_end[0], (uint32_t)(strstr(zh_text, "血压") - zh_text));
+	assert_int_equal(ev->en_zh_gap[0], (uint32_t)(strstr(zh_text, "膝") - zh_text + 3));
+	assert_int_equal(ev->en_zh_end[1], zh.s.v[0].end);
+	aq_beads_dispose(&b);
+	doc_dispose(&en);
+	doc_dispose(&zh);
+	aq_aligner_free(al);
+	aq_lexicon_free(dict);
+	aq_ctx_free(ctx);
+}
+
 static void test_bad_options(void **state)
 {
 	aq_ctx *ctx = NULL;
@@ -404,6 +467,7 @@ int main(void)
 		cmocka_unit_test(test_random_cover),
 		cmocka_unit_test(test_bad_options),
 		cmocka_unit_test(test_zh_end_word),
+		cmocka_unit_test(test_en_zh_split),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

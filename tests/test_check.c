@@ -782,6 +782,81 @@ static void test_swapped_neighbours(void **state)
 	aq_lexicon_free(dict);
 }
 
+/* A translation cut off without its full stop runs into the next sentence:
+ * the 2-1 bead is only a little short, but the first English sentence's
+ * share of the Chinese (the aligner's split, with a dictionary) is far too
+ * short.  The complete translation merged the same way passes. */
+static void test_cut_share(void **state)
+{
+	static const char dict_src[] =
+		"患者 患者 [huan4 zhe3] /patient/\n"
+		"膝 膝 [xi1] /knee/\n"
+		"骨关节炎 骨关节炎 [gu3 guan1 jie2 yan2] /osteoarthritis/\n"
+		"接受 接受 [jie1 shou4] /to receive/\n"
+		"注射 注射 [zhu4 she4] /injection/\n"
+		"干细胞 干细胞 [gan4 xi4 bao1] /stem cell/\n"
+		"疼痛 疼痛 [teng2 tong4] /pain/\n"
+		"减轻 减轻 [jian3 qing1] /to decrease/\n";
+	static const char en[] =
+		"Patients with knee osteoarthritis received intraarticular injections of "
+		"autologous mesenchymal stem cells for six weeks. Pain decreased in most patients.";
+	static const struct {
+		const char *zh;
+		size_t want;
+	} zhs[] = {
+		{ "膝骨关节炎患者接受了为期六周的关节内多数患者疼痛减轻。", 1 },
+		{ "膝骨关节炎患者接受了为期六周的关节内自体间充质干细胞注射，多数患者疼痛减轻。", 0 },
+	};
+	char path[] = "/tmp/aq-test-check-dict-XXXXXX";
+	int fd = mkstemp(path);
+	env *e = *state;
+	aq_lexicon *dict = NULL;
+	aq_aligner *al = NULL;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, dict_src, sizeof(dict_src) - 1), (ssize_t)(sizeof(dict_src) - 1));
+	close(fd);
+	assert_int_equal(aq_lexicon_load(&dict, e->ctx, path, AQ_LEX_CEDICT), 0);
+	unlink(path);
+	assert_int_equal(aq_aligner_new(&al, e->ctx, NULL, dict, NULL), 0);
+	for (size_t i = 0; i < sizeof(zhs) / sizeof(zhs[0]); i++) {
+		const char *zh = zhs[i].zh;
+		aq_record *rec = make_record("cut", en, strlen(en), zh, strlen(zh), NULL);
+		aq_alignment a = { rec, &e->es, &e->zs, &e->beads, NULL };
+		size_t n = 0;
+
+		assert_int_equal(aq_segment_text(&e->es, e->seg, AQ_LANG_EN, en, strlen(en)), 0);
+		assert_int_equal(aq_segment_text(&e->zs, e->seg, AQ_LANG_ZH, zh, strlen(zh)), 0);
+		assert_int_equal(e->es.n, 2);
+		assert_int_equal(e->zs.n, 1);
+		assert_int_equal(aq_align(&e->beads, al, en, e->es.v, e->es.n, zh, e->zs.v,
+			e->zs.n), 0);
+		assert_int_equal(e->beads.n, 1);
+		a.evidence = aq_aligner_evidence(al);
+		assert_int_equal(aq_check(&e->f, e->chk, &a), 0);
+		for (size_t k = 0; k < e->f.n; k++) {
+			const aq_finding *f = &e->f.v[k];
+
+			if (strcmp(f->rule, "structure.length-ratio") != 0)
+				continue;
+			n++;
+			/* the first sentence, and its share: up to 疼痛, the
+			 * first word only the second sentence matches (患者 is
+			 * both's, so 多数患者 goes with the first) */
+			assert_int_equal(f->en.off, e->es.v[0].off);
+			assert_int_equal(f->en.end, e->es.v[0].end);
+			assert_int_equal(f->zh.off, 0);
+			assert_int_equal(f->zh.end, (uint32_t)(strstr(zh, "疼痛") - zh));
+		}
+		if (n != zhs[i].want)
+			fail_msg("case %zu: %zu length-ratio findings, expected %zu", i, n,
+				zhs[i].want);
+		aq_record_free(rec);
+	}
+	aq_aligner_free(al);
+	aq_lexicon_free(dict);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -790,6 +865,7 @@ int main(void)
 		cmocka_unit_test(test_house_style),
 		cmocka_unit_test(test_stale_evidence),
 		cmocka_unit_test(test_swapped_neighbours),
+		cmocka_unit_test(test_cut_share),
 		cmocka_unit_test(test_fingerprint_after_edit),
 		cmocka_unit_test(test_malformed),
 	};
