@@ -63,7 +63,7 @@
  * structure.length-ratio    Chinese length per English length outside
  *                           [low, high]: high [0.60]; low from the bead's
  *                           length (low_z [2.44] deviations of the log
- *                           ratio, see RATIO_SD0_SQ; low_z_cut [1.6] when
+ *                           ratio, see RATIO_SD0_SQ; low_z_cut [1.5] when
  *                           the Chinese ends on Han text whose last
  *                           character closes no dictionary word, cut off
  *                           mid-phrase, or on Han text with no mark after
