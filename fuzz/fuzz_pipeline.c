@@ -1,7 +1,9 @@
 /*
  * fuzz_pipeline.c - libFuzzer target for the whole check: the input is the
  * English abstract, a NUL byte, then the Chinese abstract.  Both are
- * segmented, aligned and checked with the shipped rule packs and glossary.
+ * segmented, aligned (with the team lexicon as the dictionary, as the CLI
+ * does by default) and checked with the shipped rule packs and glossary,
+ * the aligner's evidence included.
  * Readers only ever hand out NUL-free valid UTF-8, so invalid bytes are
  * replaced by '?' first: each input still reaches the later stages.
  * The segmenter, aligner, rules and checker are built once per process
@@ -20,6 +22,7 @@ static struct {
 	aq_ctx *ctx;
 	aq_segmenter *seg;
 	aq_lexicon *glossary;
+	aq_lexicon *dict;
 	aq_aligner *al;
 	aq_rules *rules;
 	aq_checker *chk;
@@ -27,6 +30,11 @@ static struct {
 
 static void pipeline_setup(void)
 {
+	static const char *const lexicon[] = {
+		AQ_FUZZ_RULES_DIR "/lexicon/general.txt",
+		AQ_FUZZ_RULES_DIR "/lexicon/biomedical.txt",
+		AQ_FUZZ_RULES_DIR "/lexicon/common.txt",
+	};
 	aq_ctx *ctx = NULL;
 
 	if (aq_ctx_new(&ctx))
@@ -35,7 +43,8 @@ static void pipeline_setup(void)
 	if (aq_segmenter_new(&pipe_state.seg, ctx, AQ_FUZZ_RULES_DIR "/abbreviations.txt") ||
 	    aq_lexicon_load(&pipe_state.glossary, ctx, AQ_FUZZ_RULES_DIR "/core-glossary.tsv",
 		    AQ_LEX_GLOSSARY) ||
-	    aq_aligner_new(&pipe_state.al, ctx, NULL, NULL, pipe_state.glossary) ||
+	    aq_lexicon_load_files(&pipe_state.dict, ctx, lexicon, 3, AQ_LEX_CEDICT) ||
+	    aq_aligner_new(&pipe_state.al, ctx, NULL, pipe_state.dict, pipe_state.glossary) ||
 	    aq_rules_new(&pipe_state.rules, ctx) ||
 	    aq_rules_load_dir(pipe_state.rules, AQ_FUZZ_RULES_DIR) ||
 	    aq_rules_add_glossary(pipe_state.rules, pipe_state.glossary) ||
@@ -140,7 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (aq_align(&beads, pipe_state.al, rec->en, en_s.v, en_s.n, rec->zh, zh_s.v, zh_s.n))
 		goto out;
 	pipeline_check_beads(&beads, en_s.n, zh_s.n);
-	a = (aq_alignment){ rec, &en_s, &zh_s, &beads, NULL };
+	a = (aq_alignment){ rec, &en_s, &zh_s, &beads, aq_aligner_evidence(pipe_state.al) };
 	(void)aq_check(&findings, pipe_state.chk, &a);
 out:
 	aq_ctx_clear(pipe_state.ctx);
