@@ -1593,20 +1593,26 @@ static int sent_key_cmp(const void *a, const void *b)
 
 /* A hash of sentence sp without its white space (a repeat pasted across
  * a PDF line break is the same sentence), or 0 when it is too short to
- * be a repeat by accident: under min_chars letters and Han characters. */
+ * be a repeat by accident: under min_chars letters and characters of
+ * three or four UTF-8 bytes (Han and other CJK).  FNV-1a over the bytes,
+ * in line: this runs over every sentence of every record. */
 static uint64_t sentence_key(const char *s, aq_span sp, double min_chars)
 {
-	uint64_t h = 0x72657065617421ULL;
+	uint64_t h = 0xcbf29ce484222325ULL;
 	unsigned chars = 0;
 
-	for (uint32_t i = sp.off; i < sp.end;) {
-		uint32_t at = i;
-		int32_t cp = cp_at(s, sp.end, &i);
+	for (uint32_t i = sp.off; i < sp.end; i++) {
+		unsigned char c = (unsigned char)s[i];
 
-		if (cp >= 0 && aq_cp_is_space(cp))
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
 			continue;
-		chars += aq_cp_is_han(cp) || is_ascii_alpha(cp);
-		h = aq_hash64(s + at, i - at, h);
+		if (c == 0xE3 && i + 2 < sp.end && (unsigned char)s[i + 1] == 0x80 &&
+		    (unsigned char)s[i + 2] == 0x80) {
+			i += 2; /* U+3000 */
+			continue;
+		}
+		chars += c >= 0xE0 || is_ascii_alpha(c);
+		h = (h ^ c) * 0x100000001b3ULL;
 	}
 	return chars >= min_chars && h ? h : 0;
 }
@@ -1661,20 +1667,25 @@ static int check_repeats(run *r)
 	const aq_beads *bs = r->a->beads;
 	sent_key *zk = NULL, *ek = NULL;
 	uint32_t *bead_of = NULL;
-	size_t nz, ne;
+	size_t nz, ne, i;
 	int rc;
 
-	if ((rc = side_keys(&zk, &nz, r->zh, r->zs, min_chars)) ||
-	    (rc = side_keys(&ek, &ne, r->en, r->es, min_chars)))
+	if ((rc = side_keys(&zk, &nz, r->zh, r->zs, min_chars)))
+		goto out;
+	for (i = 1; i < nz && zk[i].h != zk[i - 1].h; i++)
+		;
+	if (i >= nz) /* no repeat: the usual case */
+		goto out;
+	if ((rc = side_keys(&ek, &ne, r->en, r->es, min_chars)))
 		goto out;
 	rc = AQ_ENOMEM;
 	if (!(bead_of = malloc((r->zs->n + 1) * sizeof(*bead_of))))
 		goto out;
-	for (size_t i = 0; i < bs->n; i++)
-		for (uint32_t k = bs->v[i].zh_idx; k < bs->v[i].zh_idx + bs->v[i].zh_n; k++)
-			bead_of[k] = (uint32_t)i;
+	for (size_t bi = 0; bi < bs->n; bi++)
+		for (uint32_t k = bs->v[bi].zh_idx; k < bs->v[bi].zh_idx + bs->v[bi].zh_n; k++)
+			bead_of[k] = (uint32_t)bi;
 	rc = 0;
-	for (size_t i = 1; i < nz; i++) {
+	for (i = 1; i < nz; i++) {
 		const aq_bead *b;
 		aq_span en, zh = r->zs->v[zk[i].idx];
 		bool src_repeats = false;
