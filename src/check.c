@@ -123,7 +123,9 @@
  *                           Also, with or without a dictionary: a 1-0 and
  *                           a 0-1 bead, not neighbours, whose sentences
  *                           share 2 strong anchors (1 when either has only
- *                           one) at a plausible length ratio.  Reported
+ *                           one) at a plausible length ratio (in a record
+ *                           of more than ORDER_MAX_PAIRS such pairs, only
+ *                           0-1 beads ORDER_REACH [1,024] beads near).  Reported
  *                           once, on the English sentence and the Chinese
  *                           that translates it, instead of an omission and
  *                           an addition.  {match} = {en}.
@@ -1262,12 +1264,24 @@ static uint32_t short_share(const run *r, const aq_bead *b, aq_span *zh, double 
 }
 
 /* Pairs 1-0 and 0-1 beads that are each other's translation. */
+#define ORDER_MAX_PAIRS 4194304.0 /* 1-0 x 0-1 bead pairs compared in full */
+#define ORDER_REACH 1024         /* beyond that, 0-1 beads this near */
+
 static int check_order(run *r)
 {
 	aq_checker *chk = r->chk;
 	const aq_beads *bs = r->a->beads;
+	size_t n10 = 0, n01 = 0, reach = bs->n;
 	int rc;
 
+	/* every 1-0 bead against every 0-1 bead: bounded, for a record that
+	 * aligns hardly at all, to the 0-1 beads within ORDER_REACH beads */
+	for (size_t i = 0; i < bs->n; i++) {
+		n10 += bs->v[i].en_n == 1 && bs->v[i].zh_n == 0;
+		n01 += bs->v[i].en_n == 0 && bs->v[i].zh_n == 1;
+	}
+	if ((double)n10 * (double)n01 > ORDER_MAX_PAIRS)
+		reach = ORDER_REACH;
 	for (size_t i = 0; i < bs->n; i++) {
 		const aq_bead *bi = &bs->v[i];
 		size_t best = SIZE_MAX;
@@ -1275,7 +1289,7 @@ static int check_order(run *r)
 
 		if (bi->en_n != 1 || bi->zh_n != 0 || chk->done_en[bi->en_idx])
 			continue;
-		for (size_t j = 0; j < bs->n; j++) {
+		for (size_t j = i > reach ? i - reach : 0; j < bs->n && j <= i + reach; j++) {
 			const aq_bead *bj = &bs->v[j];
 			int shared, ne, nz;
 
