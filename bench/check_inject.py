@@ -38,6 +38,11 @@ Then the variants, which no threshold was calibrated on:
   number-dropped  a number the Chinese line shares with the English is deleted
   mojibake        two characters become 锟斤拷, or U+FFFD appears
   halfwidth       a ， between Chinese characters becomes ","
+  bracket-open    an opening bracket of the Chinese line is deleted
+  half-untranslated the second half of the Chinese line (from a ， near its
+                  middle) is replaced by the second half of its English
+  percent-dropped a percent sign after a number the English gives as a
+                  percentage is deleted from the Chinese line
 
 Records where a defect type finds no suitable line are left out of that type.
 `alignqa check --format jsonl` runs on the clean records and on every defect
@@ -78,7 +83,8 @@ DEFECTS = ['drop', 'add', 'untranslated', 'truncate', 'number', 'acronym', 'glos
 # Variants the checks were not tuned on, printed after the main table: other
 # ways a translation goes wrong, to see whether the checks generalise.
 VARIANTS = ['drop-sentence', 'cut-anywhere', 'swap', 'duplicate', 'acronym-changed',
-            'number-dropped', 'mojibake', 'halfwidth']
+            'number-dropped', 'mojibake', 'halfwidth', 'bracket-open', 'half-untranslated',
+            'percent-dropped']
 # The checks src/check.c implements (the rest are the packs' pattern rules).
 BUILTINS = set("""structure.omission structure.addition structure.untranslated
     structure.copied-source structure.length-ratio structure.low-confidence structure.out-of-order
@@ -301,6 +307,25 @@ def inject(kind, rec, rng, donors, glossary):
                 continue
             k = rng.choice(pos)
             out.pairs[i] = (e, z[:k] + ',' + z[k + 1:])
+        elif kind == 'bracket-open':
+            pos = [k for k, c in enumerate(z) if c in '(（' and (')' in z[k:] or '）' in z[k:])]
+            if not pos:
+                continue
+            k = rng.choice(pos)
+            out.pairs[i] = (e, z[:k] + z[k + 1:])
+        elif kind == 'half-untranslated':
+            zc = [k for k, c in enumerate(z) if c == '，' and 0.3 < k / len(z) < 0.7]
+            ec = [k for k, c in enumerate(e) if c == ',' and 0.3 < k / len(e) < 0.7]
+            if not zc or not ec:
+                continue
+            out.pairs[i] = (e, z[:zc[0] + 1] + e[ec[0] + 1:].strip())
+        elif kind == 'percent-dropped':
+            m = [x for x in re.finditer(r'(?<![A-Za-z0-9.])(\d+(?:\.\d+)?)%', z)
+                 if x.group(1) + '%' in e]
+            if not m:
+                continue
+            x = rng.choice(m)
+            out.pairs[i] = (e, z[:x.end() - 1] + z[x.end():])
         out.damaged = i
         return out
     return None

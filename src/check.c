@@ -203,7 +203,9 @@
  * punctuation.brackets-unbalanced   per side and bead: ( ) [ ] 【 】 《 》 〈 〉
  *                           「 」 『 』 〔 〕, full- and half-width forms pairing;
  *                           ")" after a list marker ("1)", "b）") with no "("
- *                           open is no bracket.  Not reported when the
+ *                           open is no bracket (letters after a capitalised
+ *                           word or a conjunction are no marker: "APACHE
+ *                           II)", "E和C）").  Not reported when the
  *                           Chinese is unbalanced exactly as its English.
  *                           {side} ("English" or "Chinese"), {bracket}.
  * punctuation.quotes-unbalanced     “ ” ‘ ’ (apostrophes told apart by the
@@ -3819,8 +3821,23 @@ static bool list_marker(const char *s, uint32_t lo, uint32_t p)
 	if (n == 0 || (digits && letters) || digits > 2 || (letters > 1 && roman != letters))
 		return false;
 	/* the marker starts the text or follows a space, a Chinese character or
-	 * a separator: , ; : . ， ； ： 。 、 */
+	 * a separator: , ; : . ， ； ： 。 、  But letters after a space after a
+	 * capital or a digit ("APACHE II)"), or after a conjunction
+	 * ("A、E和C）"), are part of a term or a list whose "(" was lost;
+	 * digits stay markers ("by 1) ..., and 2) ...", "1）...和2）..."). */
 	cp = cp_before(s, lo, start);
+	if (cp == ' ' && letters) {
+		uint32_t b = start;
+		int32_t w;
+
+		while (cp_before(s, lo, b) == ' ')
+			b--;
+		w = cp_before(s, lo, b);
+		if (is_ascii_upper(w) || is_ascii_digit(w))
+			return false;
+	}
+	if (letters && (cp == 0x548C || cp == 0x4E0E || cp == 0x53CA || cp == 0x6216))
+		return false; /* 和 与 及 或 */
 	return cp == -2 || (cp >= 0 && (aq_cp_is_space(cp) || aq_cp_is_han(cp))) || cp == ',' ||
 	       cp == ';' || cp == ':' || cp == '.' || cp == 0xFF0C || cp == 0xFF1B ||
 	       cp == 0xFF1A || cp == 0x3002 || cp == 0x3001;
