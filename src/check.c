@@ -57,6 +57,8 @@
  * structure.copied-source   the Chinese repeats a run of at least min_words
  *                           [10] words of its English outside brackets (an
  *                           English gloss in brackets is good practice), or
+ *                           of min_prose_words [5] with a verb or a relative
+ *                           word in it (a clause left in English), or
  *                           a whole sentence of 4 words or more pasted in
  *                           Latin script; then untranslated is not also
  *                           reported.  {words}, {match}: the copied text.
@@ -1865,13 +1867,35 @@ static int words_of(wtok **v, size_t *n, size_t *cap, const char *s, const aq_sp
  * max_han_share): a pasted source sentence.  *copied receives the Chinese
  * span of the run (AQ_NO_SPAN if none).
  */
+/* Does the run of n English words at w hold a verb or a relative word
+ * (is, was, has, can, which ...)?  Then it is a clause left in English
+ * ("..., which has influence on EMT program"), not a name or a title
+ * copied whole ("Journal of Thoracic Oncology"). */
+static bool prose_run(const char *en, const wtok *w, size_t n)
+{
+	static const char *const verbs[] = {
+		"is", "are", "was", "were", "be", "been", "being", "has", "have", "had",
+		"can", "could", "may", "might", "will", "would", "should", "must", "which",
+		"that", "whereas", "while", "did", "does", "do",
+	};
+
+	for (size_t i = 0; i < n; i++) {
+		size_t len = w[i].end - w[i].off;
+
+		for (size_t k = 0; k < sizeof(verbs) / sizeof(verbs[0]); k++)
+			if (strlen(verbs[k]) == len && !strncasecmp(en + w[i].off, verbs[k], len))
+				return true;
+	}
+	return false;
+}
+
 static int check_copied(run *r, const aq_bead *b, uint32_t bead, aq_span *copied)
 {
 	aq_checker *chk = r->chk;
 	wtok *ew = NULL, *zw = NULL;
 	size_t ne = 0, nz = 0, ce = 0, cz = 0, best = 0, be = 0, bz = 0;
 	double min_words = param(r, B_COPIED, "min_words", COPY_MIN_WORDS);
-	bool whole = false;
+	bool whole = false, prose = false;
 	int rc = AQ_ENOMEM;
 
 	*copied = no_span();
@@ -1909,7 +1933,16 @@ static int check_copied(run *r, const aq_bead *b, uint32_t bead, aq_span *copied
 			(double)st.han / (st.han + st.latin) <
 			param(r, B_UNTRANSLATED, "max_han_share", UNTR_MAX_HAN_SHARE);
 	}
-	if (best >= min_words || whole) {
+	if (!whole && best < min_words && best >= param(r, B_COPIED, "min_prose_words", 5) &&
+	    prose_run(r->en, ew + be - best, best)) {
+		/* a clause left in English in a sentence otherwise translated
+		 * (one in English throughout is untranslated) */
+		tstat st = r->chk->zh_st[zw[bz - 1].sent];
+
+		prose = st.han + st.latin > 0 && (double)st.han / (st.han + st.latin) >=
+			param(r, B_UNTRANSLATED, "max_han_share", UNTR_MAX_HAN_SHARE);
+	}
+	if (best >= min_words || whole || prose) {
 		aq_span en = { ew[be - best].off, ew[be - 1].end };
 		aq_span zh = { zw[bz - best].off, zw[bz - 1].end };
 		char words[24];
