@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "alignqa.h"
+#include "test_dict.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -318,6 +319,18 @@ static void test_random_cover(void **state)
 	aq_ctx_free(ctx);
 }
 
+
+/* A context and an aligner with the CC-CEDICT-syntax dictionary dict_src
+ * (loaded from a temporary file); free the three in reverse order. */
+static aq_aligner *dict_aligner(const char *dict_src, aq_ctx **ctx, aq_lexicon **dict)
+{
+	aq_aligner *al = NULL;
+
+	assert_int_equal(aq_ctx_new(ctx), 0);
+	assert_non_null(*dict = test_dict_load(*ctx, dict_src));
+	assert_int_equal(aq_aligner_new(&al, *ctx, NULL, *dict, NULL), 0);
+	return al;
+}
 /* The evidence tells, per Chinese sentence, whether it ends on Han text
  * closing a dictionary word (1), on Han text that does not (0: cut off
  * mid-phrase), or on something else (2); only with a dictionary. */
@@ -335,23 +348,14 @@ static void test_zh_end_word(void **state)
 		"Pain fell by 50%.", "(treatment)", "OK.",
 	};
 	static const uint8_t want[] = { 1, 0, 0, 2, 2, 2 };
-	char path[] = "/tmp/aq-test-align-dict-XXXXXX";
-	int fd = mkstemp(path);
 	aq_ctx *ctx = NULL;
 	aq_lexicon *dict = NULL;
-	aq_aligner *al = NULL;
+	aq_aligner *al = dict_aligner(dict_src, &ctx, &dict);
 	const aq_align_evidence *ev;
 	aq_beads b;
 	doc en, zh;
 
 	(void)state;
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, dict_src, sizeof(dict_src) - 1), (ssize_t)(sizeof(dict_src) - 1));
-	close(fd);
-	assert_int_equal(aq_ctx_new(&ctx), 0);
-	assert_int_equal(aq_lexicon_load(&dict, ctx, path, AQ_LEX_CEDICT), 0);
-	unlink(path);
-	assert_int_equal(aq_aligner_new(&al, ctx, NULL, dict, NULL), 0);
 	doc_init(&en);
 	doc_init(&zh);
 	for (size_t i = 0; i < sizeof(want); i++) {
@@ -394,24 +398,15 @@ static void test_en_zh_split(void **state)
 		"Blood pressure decreased.",
 	};
 	static const char zh_sent[] = "患者接受了膝血压下降。";
-	char path[] = "/tmp/aq-test-align-split-XXXXXX";
-	int fd = mkstemp(path);
 	aq_ctx *ctx = NULL;
 	aq_lexicon *dict = NULL;
-	aq_aligner *al = NULL;
+	aq_aligner *al = dict_aligner(dict_src, &ctx, &dict);
 	const aq_align_evidence *ev;
 	const char *zh_text;
 	aq_beads b;
 	doc en, zh;
 
 	(void)state;
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, dict_src, sizeof(dict_src) - 1), (ssize_t)(sizeof(dict_src) - 1));
-	close(fd);
-	assert_int_equal(aq_ctx_new(&ctx), 0);
-	assert_int_equal(aq_lexicon_load(&dict, ctx, path, AQ_LEX_CEDICT), 0);
-	unlink(path);
-	assert_int_equal(aq_aligner_new(&al, ctx, NULL, dict, NULL), 0);
 	doc_init(&en);
 	doc_init(&zh);
 	doc_add(&en, en_sents[0]);

@@ -17,6 +17,7 @@
 
 #include "alignqa.h"
 #include "test_jit.h"
+#include "test_dict.h"
 
 #ifndef AQ_TEST_SOURCE_DIR
 #define AQ_TEST_SOURCE_DIR "."
@@ -696,6 +697,34 @@ static void test_stale_evidence(void **state)
 	aq_record_free(r2);
 }
 
+/* An aligner with the CC-CEDICT-syntax dictionary dict_src (loaded from a
+ * temporary file); *dict receives the dictionary, to free after it. */
+static aq_aligner *dict_aligner(env *e, const char *dict_src, aq_lexicon **dict)
+{
+	aq_aligner *al = NULL;
+
+	assert_non_null(*dict = test_dict_load(e->ctx, dict_src));
+	assert_int_equal(aq_aligner_new(&al, e->ctx, NULL, *dict, NULL), 0);
+	return al;
+}
+
+/* Segments rec into en_n and zh_n sentences, aligns it with al and checks
+ * it with the aligner's evidence, into e->f. */
+static void check_with_evidence(env *e, aq_aligner *al, aq_record *rec, size_t en_n, size_t zh_n)
+{
+	aq_alignment a = { rec, &e->es, &e->zs, &e->beads, NULL };
+
+	assert_int_equal(aq_segment_text(&e->es, e->seg, AQ_LANG_EN, rec->en, rec->en_len), 0);
+	assert_int_equal(aq_segment_text(&e->zs, e->seg, AQ_LANG_ZH, rec->zh, rec->zh_len), 0);
+	assert_int_equal(e->es.n, en_n);
+	assert_int_equal(e->zs.n, zh_n);
+	assert_int_equal(aq_align(&e->beads, al, rec->en, e->es.v, e->es.n, rec->zh, e->zs.v,
+		e->zs.n), 0);
+	a.evidence = aq_aligner_evidence(al);
+	assert_non_null(a.evidence);
+	assert_int_equal(aq_check(&e->f, e->chk, &a), 0);
+}
+
 /* Aligns and checks one record with a dictionary aligner and its evidence;
  * returns how many out-of-order findings overlap English sentence ei and
  * how many there are in all (*all). */
@@ -703,18 +732,10 @@ static size_t order_findings(env *e, aq_aligner *al, const char *en, const char 
 	size_t *all)
 {
 	aq_record *rec = make_record("swap", en, strlen(en), zh, strlen(zh), NULL);
-	aq_alignment a = { rec, &e->es, &e->zs, &e->beads, NULL };
 	size_t n = 0;
 
-	assert_int_equal(aq_segment_text(&e->es, e->seg, AQ_LANG_EN, en, strlen(en)), 0);
-	assert_int_equal(aq_segment_text(&e->zs, e->seg, AQ_LANG_ZH, zh, strlen(zh)), 0);
-	assert_int_equal(e->es.n, 4);
-	assert_int_equal(e->zs.n, 4);
-	assert_int_equal(aq_align(&e->beads, al, en, e->es.v, e->es.n, zh, e->zs.v, e->zs.n), 0);
-	a.evidence = aq_aligner_evidence(al);
-	assert_non_null(a.evidence);
-	assert_non_null(a.evidence->near_first);
-	assert_int_equal(aq_check(&e->f, e->chk, &a), 0);
+	check_with_evidence(e, al, rec, 4, 4);
+	assert_non_null(aq_aligner_evidence(al)->near_first);
 	*all = count_rule(&e->f, "structure.out-of-order");
 	for (size_t i = 0; i < e->f.n; i++)
 		if (!strcmp(e->f.v[i].rule, "structure.out-of-order") &&
@@ -764,18 +785,10 @@ static void test_swapped_neighbours(void **state)
 		"试验纳入了膝关节疼痛患者。大多数儿童手术后关节肿胀减轻。"
 		"每周测量血压和心率。医生在夜间记录睡眠质量和体重。";
 	env *e = *state;
-	char path[] = "/tmp/aq-test-check-dict-XXXXXX";
-	int fd = mkstemp(path);
 	aq_lexicon *dict = NULL;
-	aq_aligner *al = NULL;
+	aq_aligner *al = dict_aligner(e, dict_src, &dict);
 	size_t all;
 
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, dict_src, sizeof(dict_src) - 1), (ssize_t)(sizeof(dict_src) - 1));
-	close(fd);
-	assert_int_equal(aq_lexicon_load(&dict, e->ctx, path, AQ_LEX_CEDICT), 0);
-	unlink(path);
-	assert_int_equal(aq_aligner_new(&al, e->ctx, NULL, dict, NULL), 0);
 	assert_int_equal(order_findings(e, al, en, zh_ok, 1, &all), 0);
 	assert_int_equal(all, 0);
 	assert_int_equal(order_findings(e, al, en, zh_swapped, 1, &all), 1);
@@ -813,33 +826,17 @@ static void test_cut_share(void **state)
 		{ "膝骨关节炎患者接受了为期六周的关节内多数患者疼痛减轻。", 1 },
 		{ "膝骨关节炎患者接受了为期六周的关节内自体间充质干细胞注射，多数患者疼痛减轻。", 0 },
 	};
-	char path[] = "/tmp/aq-test-check-dict-XXXXXX";
-	int fd = mkstemp(path);
 	env *e = *state;
 	aq_lexicon *dict = NULL;
-	aq_aligner *al = NULL;
+	aq_aligner *al = dict_aligner(e, dict_src, &dict);
 
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, dict_src, sizeof(dict_src) - 1), (ssize_t)(sizeof(dict_src) - 1));
-	close(fd);
-	assert_int_equal(aq_lexicon_load(&dict, e->ctx, path, AQ_LEX_CEDICT), 0);
-	unlink(path);
-	assert_int_equal(aq_aligner_new(&al, e->ctx, NULL, dict, NULL), 0);
 	for (size_t i = 0; i < sizeof(zhs) / sizeof(zhs[0]); i++) {
 		const char *zh = zhs[i].zh;
 		aq_record *rec = make_record("cut", en, strlen(en), zh, strlen(zh), NULL);
-		aq_alignment a = { rec, &e->es, &e->zs, &e->beads, NULL };
 		size_t n = 0;
 
-		assert_int_equal(aq_segment_text(&e->es, e->seg, AQ_LANG_EN, en, strlen(en)), 0);
-		assert_int_equal(aq_segment_text(&e->zs, e->seg, AQ_LANG_ZH, zh, strlen(zh)), 0);
-		assert_int_equal(e->es.n, 2);
-		assert_int_equal(e->zs.n, 1);
-		assert_int_equal(aq_align(&e->beads, al, en, e->es.v, e->es.n, zh, e->zs.v,
-			e->zs.n), 0);
+		check_with_evidence(e, al, rec, 2, 1);
 		assert_int_equal(e->beads.n, 1);
-		a.evidence = aq_aligner_evidence(al);
-		assert_int_equal(aq_check(&e->f, e->chk, &a), 0);
 		for (size_t k = 0; k < e->f.n; k++) {
 			const aq_finding *f = &e->f.v[k];
 
