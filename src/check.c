@@ -82,6 +82,8 @@
  *                           next sentence (short_share()).  The finding
  *                           then spans that sentence and its share.
  *                           Chinese length: Han characters + other non-space characters / 4.1;
+ *                           not "long" when Latin text in brackets (a gloss,
+ *                           a chemical name) makes the difference;
  *                           English: non-space code points.  Beads under
  *                           min_en [40] English characters are skipped.
  *                           {ratio}, {low}, {high}, {percent} (of the median
@@ -2070,6 +2072,28 @@ static int check_lexical(run *r, const aq_bead *b, uint32_t bead)
 	return 0;
 }
 
+/* The length units of the Latin-script text inside brackets in the
+ * Chinese span sp: an English gloss or a chemical name that explains a
+ * term ("MTS[3-(4,5-dimethylthiazol-2-yl)-...]"), good practice that must
+ * not make a translation look padded. */
+static double bracket_units(const run *r, aq_span sp)
+{
+	uint32_t other = 0;
+	int depth = 0;
+
+	for (uint32_t i = sp.off; i < sp.end;) {
+		int32_t cp = cp_at(r->zh, sp.end, &i);
+
+		if (cp == '(' || cp == '[' || cp == 0xFF08 || cp == 0xFF3B)
+			depth++;
+		else if ((cp == ')' || cp == ']' || cp == 0xFF09 || cp == 0xFF3D) && depth > 0)
+			depth--;
+		else if (depth > 0 && cp > ' ' && cp < 0x2E80)
+			other++;
+	}
+	return other / OTHER_PER_HAN;
+}
+
 static int check_bead_structure(run *r, const aq_bead *b, uint32_t bead)
 {
 	aq_span en = side_span(r->es, b->en_idx, b->en_n);
@@ -2143,6 +2167,9 @@ static int check_bead_structure(run *r, const aq_bead *b, uint32_t bead)
 				lo = ratio * 1.000001 + 1e-12;
 		}
 
+		/* long only for a gloss in brackets: "MTS[3-(4,5-dimethyl...)]" */
+		if (eu >= min_en && ratio > hi && (zu - bracket_units(r, zh)) / eu <= hi)
+			hi = ratio * 1.000001 + 1e-12;
 		/* the bead passes: one English sentence's share of its Chinese
 		 * may still be short */
 		if (!(eu >= min_en && (ratio < lo || ratio > hi))) {

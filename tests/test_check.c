@@ -278,6 +278,13 @@ static const tcase cases[] = {
 		"Intraarticular injections of mesenchymal stem cells are emerging as a promising choice "
 		"to mitigate pain and functional impairment in patients with knee osteoarthritis.",
 		"关节内注射间充质干细胞。", "1-1", 0, NULL, "structure.length-ratio", "" },
+	{ "a chemical name in brackets is no padding",
+		"Cell proliferation rates of both lines were monitored by MTS assay.",
+		"两株细胞的增殖率采用MTS[3-(4,5-dimethylthiazol-2-yl)-5-(3-carboxymethoxyphenyl)-2-"
+		"(4-sulfophenyl)-2H-tetrazolium]法检测。", "1-1", 0, NULL, "", "structure.length-ratio" },
+	{ "padding is long", "Cell proliferation rates of both lines were monitored by MTS assay.",
+		"两株细胞的增殖率采用MTS法检测，该方法操作简便、灵敏度高、重复性好，已广泛应用于各类细胞增殖"
+		"与毒性实验，并被多数实验室采用为常规检测手段。", "1-1", 0, NULL, "structure.length-ratio", "" },
 	{ "low confidence", "The trial enrolled patients with knee osteoarthritis.",
 		"该试验纳入了膝骨关节炎患者。", "1-1", 0.1f, NULL, "structure.low-confidence", "" },
 	{ "out of order",
