@@ -41,7 +41,9 @@
  *                           wide_low [0.215]; the sentence whose dictionary
  *                           words find far fewer counterparts than its
  *                           fellows', else the one whose removal fits the
- *                           length best).  Not reported: sentences with
+ *                           length best, among those whose words find
+ *                           counterparts less than covered_share [0.5] times
+ *                           the record's median).  Not reported: sentences with
  *                           fewer than min_letters [3] letters, copyright
  *                           lines.  {match} = {en}.
  * structure.addition        a Chinese sentence with no English: a 0-1 bead,
@@ -1508,6 +1510,23 @@ static int check_order_near(run *r)
  * the ratio without it the closest to the median of the bead's sentences.
  * Returns the sentence index or UINT32_MAX.
  */
+/* Do sentence k's dictionary words find counterparts on the other side of
+ * its bead at least covered_share [0.5] times as often as the record's
+ * sentences do (its median)?  Then the other side translates it, however
+ * well its removal would fit the length: it is not the one left out. */
+static bool lexically_covered(const run *r, uint32_t k, aq_lang lang)
+{
+	const aq_align_evidence *ev = r->a->evidence;
+	size_t at = (lang == AQ_LANG_ZH ? r->es->n : 0) + k;
+	double med = r->cov_median[lang == AQ_LANG_ZH];
+	double f = param(r, lang == AQ_LANG_ZH ? B_ADDITION : B_OMISSION, "covered_share", 0.5);
+
+	if (!ev || !ev->dict_words || !ev->dict_matched || ev->n_sents != r->es->n + r->zs->n ||
+	    med < 0 || ev->dict_words[at] < 4)
+		return false;
+	return (double)ev->dict_matched[at] / ev->dict_words[at] >= f * med;
+}
+
 /* The sentence of [first, first+n) on one side of a bead whose dictionary
  * words find far fewer counterparts on the other side than its fellows'
  * do (under half the share of the next lowest, and at least 0.3 below
@@ -1586,6 +1605,8 @@ static uint32_t unmatched_in_bead(const run *r, const aq_bead *b, aq_lang lang)
 			continue;
 		if (k == lex)
 			return k;
+		if (lexically_covered(r, k, lang))
+			continue;
 		fit = -fabs(log(ratio / RATIO_MEDIAN));
 		if (best == UINT32_MAX || fit > best_fit) {
 			best = k;
@@ -1977,7 +1998,8 @@ static int coverage_medians(run *r)
 	size_t n[2] = { 0, 0 }, total = r->es->n + r->zs->n;
 
 	r->cov_median[0] = r->cov_median[1] = -1;
-	if (!r->rule[B_LEXGAP] || !ev || !ev->dict_words || !ev->dict_matched ||
+	if (!(r->rule[B_LEXGAP] || r->rule[B_OMISSION] || r->rule[B_ADDITION]) || !ev ||
+	    !ev->dict_words || !ev->dict_matched ||
 	    ev->n_sents != total || total == 0)
 		return 0;
 	if (!(v = malloc(total * sizeof(double))))
@@ -2025,7 +2047,7 @@ static int check_lexical(run *r, const aq_bead *b, uint32_t bead)
 	double min_median = param(r, B_LEXGAP, "min_median", 0.3);
 	int rc;
 
-	if (r->cov_median[0] < 0 && r->cov_median[1] < 0)
+	if (!r->rule[B_LEXGAP] || (r->cov_median[0] < 0 && r->cov_median[1] < 0))
 		return 0;
 	if (!b->en_n || !b->zh_n || r->structural_bead == bead)
 		return 0;
