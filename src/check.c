@@ -3522,52 +3522,13 @@ static int check_def_consistency(run *r)
 
 /* ---- glossary ----------------------------------------------------- */
 
-/* Copies the Chinese of sp into chk->view without the white space next to
- * a non-ASCII character (line breaks of PDF text split terms: "代谢综 合征";
- * "logistic 回归"); view_map maps view bytes back. */
-static int build_view(run *r, aq_span sp)
-{
-	aq_checker *chk = r->chk;
-	uint32_t i = sp.off;
-	int32_t prev = -1;
-
-	aq_buf_clear(&chk->view);
-	if (aq_array_grow((void **)&chk->view_map, &chk->view_map_cap, (size_t)(sp.end - sp.off) + 1,
-			sizeof(uint32_t)))
-		return AQ_ENOMEM;
-	while (i < sp.end) {
-		uint32_t at = i;
-		int32_t cp = cp_at(r->zh, sp.end, &i);
-
-		if (cp >= 0 && aq_cp_is_space(cp) && prev >= 0) {
-			uint32_t q = i;
-			int32_t next;
-
-			while ((next = peek_cp(r->zh, sp.end, q)) >= 0 && aq_cp_is_space(next))
-				cp_at(r->zh, sp.end, &q);
-			if (next >= 0 && (next >= 0x80 || prev >= 0x80)) {
-				i = q;
-				continue;
-			}
-		}
-		for (uint32_t k = at; k < i; k++)
-			chk->view_map[chk->view.len + (k - at)] = k;
-		aq_buf_put(&chk->view, r->zh + at, i - at);
-		prev = cp;
-	}
-	if (chk->view.oom)
-		return AQ_ENOMEM;
-	aq_buf_puts(&chk->view, "");
-	chk->view_map[chk->view.len] = sp.end;
-	return 0;
-}
-
 /* Finds every glossary's terms in the record once: English sentence by
  * sentence, Chinese over the whole text through the view, with offsets
  * into the record text.  No term spans a sentence break. */
 static int record_terms(run *r)
 {
 	aq_checker *chk = r->chk;
+	bool viewed = false;
 	int rc;
 
 	for (size_t gi = 0; gi < chk->n_gl; gi++) {
@@ -3587,8 +3548,14 @@ static int record_terms(run *r)
 		h->en_first[r->es->n] = (uint32_t)h->en.n;
 		if (r->zs->n == 0)
 			continue;
-		if ((rc = build_view(r, side_span(r->zs, 0, (uint32_t)r->zs->n))))
-			return rc;
+		if (!viewed) { /* once for every glossary */
+			aq_span zh = side_span(r->zs, 0, (uint32_t)r->zs->n);
+
+			if ((rc = aq_zh_squeeze(&chk->view, &chk->view_map, &chk->view_map_cap, r->zh,
+					zh.off, zh.end, false)))
+				return rc;
+			viewed = true;
+		}
 		if (chk->view.len > UINT32_MAX)
 			continue;
 		if ((rc = aq_lexicon_find_terms(&h->zh, chk->gl[gi].lex, AQ_LANG_ZH, chk->view.ptr,

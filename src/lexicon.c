@@ -2328,102 +2328,102 @@ static const lex_slot *zh_longest(const aq_lexicon *lex, const char *text, size_
 	return best;
 }
 
-/* The Chinese as the dictionary sees it: Traditional-only characters
- * replaced by their Simplified ones (both are three-byte UTF-8), and the
- * white space between two Han characters left out (line breaks of PDF
- * text split words: "结 果显示", "营 养").  map[k] is the offset in the
- * original text of byte k of buf. */
-typedef struct {
-	char *buf;
-	uint32_t *map;
-	size_t len;
-} zh_view;
-
-static bool cp_is_blank(int32_t cp)
-{
-	return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x3000;
-}
-
-/* The length of the white space run at s[i..n) when a Han character comes
- * before it and after it, or 0. */
-static size_t gap_between_han(const char *s, size_t n, size_t i, int32_t prev)
+/* Where the white space run at s[i..end) ends when the run is to be
+ * dropped from a Chinese view, else 0: a run with a character before it
+ * (prev) and after it, one of the two non-ASCII.  Line breaks of PDF text
+ * split words and terms: "代谢综 合征", "结 果", "logistic 回归". */
+static size_t squeezed_gap(const char *s, size_t end, size_t i, int32_t prev)
 {
 	size_t j = i, k;
 	int32_t cp;
 
-	if (!cp_is_han(prev))
+	if (prev < 0)
 		return 0;
 	for (;;) {
 		k = j;
-		cp = aq_utf8_next_inline(s, n, &k);
-		if (!cp_is_blank(cp))
+		if (k >= end || !aq_cp_is_space(cp = aq_utf8_next_inline(s, end, &k)))
 			break;
 		j = k;
 	}
-	return j > i && cp_is_han(cp) ? j - i : 0;
+	return j > i && j < end && cp >= 0 && (cp >= 0x80 || prev >= 0x80) ? j : 0;
 }
 
-/* Fills v for text[off..off+n), or leaves v->buf NULL when the text needs
- * no change (or there is no memory: then it is matched as it is). */
-static void zh_view_make(zh_view *v, const char *text, uint32_t off, size_t n)
+static inline unsigned short t2s(int32_t cp)
 {
-	const char *s = text + off;
+	return cp >= HAN_LO && cp <= HAN_HI ? aq_han_t2s[cp - HAN_LO] : 0;
+}
+
+int aq_zh_squeeze(aq_buf *out, uint32_t **map, size_t *map_cap, const char *text, uint32_t off,
+	uint32_t end, bool fold)
+{
 	int32_t prev = -1;
-	size_t i = 0;
-	bool change = false;
+	size_t i = off;
 
-	v->buf = NULL;
-	v->map = NULL;
-	v->len = n;
-	while (i < n && !change) {
-		size_t at = i;
-		int32_t cp = aq_utf8_next_inline(s, n, &i);
-
-		change = (cp >= HAN_LO && cp <= HAN_HI && aq_han_t2s[cp - HAN_LO]) ||
-			(cp_is_blank(cp) && gap_between_han(s, n, at, prev));
-		prev = cp;
-	}
-	if (!change)
-		return;
-	if (!(v->buf = malloc(n)) || !(v->map = malloc(n * sizeof(uint32_t)))) {
-		free(v->buf);
-		v->buf = NULL;
-		return;
-	}
-	v->len = 0;
-	prev = -1;
-	for (i = 0; i < n;) {
+	aq_buf_clear(out);
+	if (aq_array_grow((void **)map, map_cap, (size_t)(end - off) + 1, sizeof(uint32_t)))
+		return AQ_ENOMEM;
+	while (i < end) {
 		size_t at = i, gap;
-		int32_t cp = aq_utf8_next_inline(s, n, &i);
+		int32_t cp = aq_utf8_next_inline(text, end, &i);
 		unsigned short to;
 
-		if (cp_is_blank(cp) && (gap = gap_between_han(s, n, at, prev))) {
-			i = at + gap;
+		if (cp >= 0 && aq_cp_is_space(cp) && (gap = squeezed_gap(text, end, at, prev))) {
+			i = gap;
 			continue;
 		}
-		for (size_t k = at; k < i; k++) {
-			v->buf[v->len] = s[k];
-			v->map[v->len++] = (uint32_t)(off + k);
-		}
-		if (cp >= HAN_LO && cp <= HAN_HI && (to = aq_han_t2s[cp - HAN_LO]))
-			aq_utf8_encode(v->buf + v->len - 3, to); /* three bytes, as cp */
+		for (size_t k = at; k < i; k++)
+			(*map)[out->len + (k - at)] = (uint32_t)k;
+		aq_buf_put(out, text + at, i - at);
+		if (fold && (to = t2s(cp)) && !out->oom)
+			aq_utf8_encode(out->ptr + out->len - 3, to); /* three bytes, as cp */
 		prev = cp;
 	}
+	aq_buf_puts(out, "");
+	(*map)[out->len] = end;
+	return out->oom ? AQ_ENOMEM : 0;
+}
+
+/* Does aq_zh_squeeze() (folding) change text[off..end)?  Mostly not: then
+ * the dictionary matches the text as it is, with no copy. */
+static bool squeeze_changes(const char *text, uint32_t off, uint32_t end)
+{
+	int32_t prev = -1;
+
+	for (size_t i = off; i < end;) {
+		size_t at = i;
+		int32_t cp = aq_utf8_next_inline(text, end, &i);
+
+		if (t2s(cp) || (cp >= 0 && aq_cp_is_space(cp) && squeezed_gap(text, end, at, prev)))
+			return true;
+		prev = cp;
+	}
+	return false;
 }
 
 int aq_lexicon_zh_words(aq_lexhits *out, const aq_lexicon *lex, const char *text,
 	uint32_t off, uint32_t end)
 {
 	size_t n = end > off ? end - off : 0, i = 0;
-	zh_view v;
-	const char *t;
+	aq_buf view;
+	uint32_t *map = NULL;
+	size_t map_cap = 0;
+	const char *t = text + off;
 	int rc = 0;
 
 	if (!lex || lex->is_glossary || !lex->zh.count || !n)
 		return 0;
-	zh_view_make(&v, text, off, n);
-	t = v.buf ? v.buf : text + off;
-	n = v.len;
+	/* Traditional text meets the dictionary's Simplified headwords, and
+	 * words split by a line break are found whole */
+	aq_buf_init(&view);
+	if (squeeze_changes(text, off, end)) {
+		if (aq_zh_squeeze(&view, &map, &map_cap, text, off, end, true) == 0) {
+			t = view.ptr;
+			n = view.len;
+		} else {
+			free(map); /* no memory: matched as it is */
+			map = NULL;
+		}
+	}
 	while (i < n) {
 		size_t at = i, m_end = 0;
 		const lex_slot *s;
@@ -2434,16 +2434,16 @@ int aq_lexicon_zh_words(aq_lexhits *out, const aq_lexicon *lex, const char *text
 		s = zh_longest(lex, t, at, n, true, &m_end);
 		if (!s)
 			continue;
-		h_off = v.buf ? v.map[at] : (uint32_t)(off + at);
-		h_end = v.buf ? v.map[m_end - 1] + 1 : (uint32_t)(off + m_end);
+		h_off = map ? map[at] : (uint32_t)(off + at);
+		h_end = map ? map[m_end - 1] + 1 : (uint32_t)(off + m_end);
 		if (s->n && lexhits_push(out, h_off, h_end, s->val, s->n)) {
 			rc = AQ_ENOMEM;
 			break;
 		}
 		i = m_end;
 	}
-	free(v.buf);
-	free(v.map);
+	aq_buf_dispose(&view);
+	free(map);
 	return rc;
 }
 

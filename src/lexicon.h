@@ -83,6 +83,16 @@ typedef struct aq_termhits {
 void aq_termhits_init(aq_termhits *h);
 void aq_termhits_dispose(aq_termhits *h);
 
+/* A view of the Chinese text[off..end) for matching words and terms: the
+ * white space next to a non-ASCII character left out (line breaks of PDF
+ * text split them: "代谢综 合征", "结 果", "logistic 回归"), and with fold
+ * the Traditional-only characters replaced by their Simplified ones (both
+ * three-byte UTF-8).  out receives the view (NUL-terminated), (*map)[k]
+ * the offset in text of its byte k, (*map)[out->len] = end; *map grows as
+ * needed (*map_cap).  0 or AQ_ENOMEM. */
+int aq_zh_squeeze(aq_buf *out, uint32_t **map, size_t *map_cap, const char *text, uint32_t off,
+	uint32_t end, bool fold);
+
 /* Appends the glossary terms found in text[off..end).  English matching is
  * case-insensitive on word boundaries and tolerates inflection (plural,
  * -ed, -ing); Chinese matching is on characters, longest match first.
