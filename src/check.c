@@ -1510,21 +1510,32 @@ static int check_order_near(run *r)
  * the ratio without it the closest to the median of the bead's sentences.
  * Returns the sentence index or UINT32_MAX.
  */
+/* The share of sentence k's dictionary words (k of side lang) that find a
+ * counterpart on the other side of its bead, or -1 without the aligner's
+ * dictionary evidence or with fewer than DICT_SHARE_MIN words. */
+#define DICT_SHARE_MIN 4
+
+static double dict_share(const run *r, uint32_t k, aq_lang lang)
+{
+	const aq_align_evidence *ev = r->a->evidence;
+	size_t at = (lang == AQ_LANG_ZH ? r->es->n : 0) + k;
+
+	if (!ev || !ev->dict_words || !ev->dict_matched || ev->n_sents != r->es->n + r->zs->n ||
+	    ev->dict_words[at] < DICT_SHARE_MIN)
+		return -1;
+	return (double)ev->dict_matched[at] / ev->dict_words[at];
+}
+
 /* Do sentence k's dictionary words find counterparts on the other side of
  * its bead at least covered_share [0.5] times as often as the record's
  * sentences do (its median)?  Then the other side translates it, however
  * well its removal would fit the length: it is not the one left out. */
 static bool lexically_covered(const run *r, uint32_t k, aq_lang lang)
 {
-	const aq_align_evidence *ev = r->a->evidence;
-	size_t at = (lang == AQ_LANG_ZH ? r->es->n : 0) + k;
-	double med = r->cov_median[lang == AQ_LANG_ZH];
+	double med = r->cov_median[lang == AQ_LANG_ZH], share = dict_share(r, k, lang);
 	double f = param(r, lang == AQ_LANG_ZH ? B_ADDITION : B_OMISSION, "covered_share", 0.5);
 
-	if (!ev || !ev->dict_words || !ev->dict_matched || ev->n_sents != r->es->n + r->zs->n ||
-	    med < 0 || ev->dict_words[at] < 4)
-		return false;
-	return (double)ev->dict_matched[at] / ev->dict_words[at] >= f * med;
+	return med >= 0 && share >= 0 && share >= f * med;
 }
 
 /* The sentence of [first, first+n) on one side of a bead whose dictionary
@@ -1534,19 +1545,14 @@ static bool lexically_covered(const run *r, uint32_t k, aq_lang lang)
  * translate, when the lengths alone cannot tell which one it is. */
 static uint32_t lexical_outlier(const run *r, uint32_t first, uint32_t n, aq_lang lang)
 {
-	const aq_align_evidence *ev = r->a->evidence;
 	uint32_t low = UINT32_MAX;
 	double s1 = 2, s2 = 2;
 
-	if (!ev || !ev->dict_words || !ev->dict_matched || ev->n_sents != r->es->n + r->zs->n)
-		return UINT32_MAX;
 	for (uint32_t k = first; k < first + n; k++) {
-		size_t at = (lang == AQ_LANG_ZH ? r->es->n : 0) + k;
-		double share;
+		double share = dict_share(r, k, lang);
 
-		if (ev->dict_words[at] < 4)
+		if (share < 0)
 			return UINT32_MAX;
-		share = (double)ev->dict_matched[at] / ev->dict_words[at];
 		if (share < s1) {
 			s2 = s1;
 			s1 = share;
@@ -2553,6 +2559,7 @@ static bool gloss_number(const char *zh, aq_span zhs, const aq_number *num, char
 typedef struct month_at {
 	int month;  /* 1-12 */
 	aq_span sp;
+	bool date;  /* in a date, not a bare name or a duration */
 } month_at;
 
 #define MONTHS_MAX 16
@@ -2589,10 +2596,10 @@ static uint32_t digits_at(const char *s, uint32_t p, uint32_t end, int *v)
 	return q < end && is_ascii_digit((unsigned char)s[q]) ? 0 : q - p;
 }
 
-/* The months of English dates in sp: a month name (capitalised, "Jan."
- * with its dot) followed by a year or a day, or after a day ("28 July").
- * With any, every capitalised month name but a bare "May". */
-static size_t en_months(const char *s, aq_span sp, month_at *out, bool any)
+/* The capitalised month names in sp ("Jan." with its dot), "May" only in
+ * a date; a date when followed by a year or a day, or after a day ("28
+ * July"). */
+static size_t en_months(const char *s, aq_span sp, month_at *out)
 {
 	size_t n = 0;
 
@@ -2629,28 +2636,27 @@ static size_t en_months(const char *s, aq_span sp, month_at *out, bool any)
 				d--;
 			date = digits_at(s, d, sp.end, &v) <= 2 && v >= 1 && v <= 31;
 		}
-		if (date || (any && m != 5))
-			out[n++] = (month_at){ m, { i, e } };
+		if (date || m != 5)
+			out[n++] = (month_at){ m, { i, e }, date };
 		i = e;
 	}
 	return n;
 }
 
-/* The months of Chinese dates in sp: 1-12 (ASCII digits) before 月, after
- * 年 (2010年4月) or before a day (4月28日); not 4个月 or 3月龄.  With any,
- * every such number before 月 but 3月龄. */
-static size_t zh_months(const char *s, aq_span sp, month_at *out, bool any)
+/* The months in sp: 1-12 (ASCII digits) before 月, not 4个月 or 3月龄; a
+ * date after 年 (2010年4月) or before a day (4月28日). */
+static size_t zh_months(const char *s, aq_span sp, month_at *out)
 {
 	static const char yue[] = "\xE6\x9C\x88", nian[] = "\xE5\xB9\xB4"; /* 月 年 */
+	const char *p = s + sp.off, *lim = s + sp.end;
 	size_t n = 0;
 
-	for (uint32_t i = sp.off; i + 3 <= sp.end && n < MONTHS_MAX; i++) {
-		uint32_t d = i, q, b;
+	while (n < MONTHS_MAX && (p = memmem(p, (size_t)(lim - p), yue, 3)) != NULL) {
+		uint32_t i = (uint32_t)(p - s), d = i, q, b;
 		int v, day;
 		bool date;
 
-		if (memcmp(s + i, yue, 3))
-			continue;
+		p += 3;
 		while (d > sp.off && is_ascii_digit((unsigned char)s[d - 1]) && i - d < 2)
 			d--;
 		if (d == i || (d > sp.off && is_ascii_digit((unsigned char)s[d - 1])))
@@ -2667,8 +2673,8 @@ static size_t zh_months(const char *s, aq_span sp, month_at *out, bool any)
 		    day <= 31 && q + b + 3 <= sp.end &&
 		    (!memcmp(s + q + b, "\xE6\x97\xA5", 3) || !memcmp(s + q + b, "\xE5\x8F\xB7", 3)))
 			date = true; /* 日 号 */
-		if (date || (any && (i + 6 > sp.end || memcmp(s + i + 3, "\xE9\xBE\x84", 3))))
-			out[n++] = (month_at){ v, { d, i + 3 } }; /* not 龄 */
+		if (date || i + 6 > sp.end || memcmp(s + i + 3, "\xE9\xBE\x84", 3)) /* 龄 */
+			out[n++] = (month_at){ v, { d, i + 3 }, date };
 	}
 	return n;
 }
@@ -2690,20 +2696,20 @@ static bool take_month(const month_at *v, bool *used, size_t n, int m)
  * June). */
 static int check_months(run *r, aq_span ens, aq_span zhs, uint32_t bead)
 {
-	month_at em[MONTHS_MAX], zm[MONTHS_MAX], ea[MONTHS_MAX], za[MONTHS_MAX];
+	month_at em[MONTHS_MAX], zm[MONTHS_MAX];
 	bool e_used[MONTHS_MAX] = { false }, z_used[MONTHS_MAX] = { false };
 	bool e_left[MONTHS_MAX], z_left[MONTHS_MAX];
-	size_t ne, nz, nea, nza, j = 0;
+	size_t ne, nz, j = 0;
 	int rc;
 
-	if (!(ne = en_months(r->en, ens, em, false)) || !(nz = zh_months(r->zh, zhs, zm, false)))
+	if (!(ne = en_months(r->en, ens, em)) || !(nz = zh_months(r->zh, zhs, zm)))
 		return 0;
-	nea = en_months(r->en, ens, ea, true);
-	nza = zh_months(r->zh, zhs, za, true);
+	/* a month of a date left over when matched against all the months
+	 * of the other side */
 	for (size_t i = 0; i < ne; i++)
-		e_left[i] = !take_month(za, z_used, nza, em[i].month);
+		e_left[i] = em[i].date && !take_month(zm, z_used, nz, em[i].month);
 	for (size_t k = 0; k < nz; k++)
-		z_left[k] = !take_month(ea, e_used, nea, zm[k].month);
+		z_left[k] = zm[k].date && !take_month(em, e_used, ne, zm[k].month);
 	for (size_t i = 0; i < ne; i++) {
 		char et[16], zt[16];
 

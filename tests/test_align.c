@@ -331,6 +331,17 @@ static aq_aligner *dict_aligner(const char *dict_src, aq_ctx **ctx, aq_lexicon *
 	assert_int_equal(aq_aligner_new(&al, *ctx, NULL, *dict, NULL), 0);
 	return al;
 }
+
+/* Frees what a test with dict_aligner() made. */
+static void dict_done(aq_beads *b, doc *en, doc *zh, aq_aligner *al, aq_lexicon *dict, aq_ctx *ctx)
+{
+	aq_beads_dispose(b);
+	doc_dispose(en);
+	doc_dispose(zh);
+	aq_aligner_free(al);
+	aq_lexicon_free(dict);
+	aq_ctx_free(ctx);
+}
 /* The evidence tells, per Chinese sentence, whether it ends on Han text
  * closing a dictionary word (1), on Han text that does not (0: cut off
  * mid-phrase), or on something else (2); only with a dictionary. */
@@ -371,12 +382,7 @@ static void test_zh_end_word(void **state)
 		if (ev->zh_end_word[i] != want[i])
 			fail_msg("sentence %zu (%s): %d, expected %d", i, zh_sents[i],
 				ev->zh_end_word[i], want[i]);
-	aq_beads_dispose(&b);
-	doc_dispose(&en);
-	doc_dispose(&zh);
-	aq_aligner_free(al);
-	aq_lexicon_free(dict);
-	aq_ctx_free(ctx);
+	dict_done(&b, &en, &zh, al, dict, ctx);
 }
 
 /* A Chinese sentence that translates two English ones (a 2-1 bead) is split
@@ -425,12 +431,7 @@ static void test_en_zh_split(void **state)
 	assert_int_equal(ev->en_zh_end[0], (uint32_t)(strstr(zh_text, "血压") - zh_text));
 	assert_int_equal(ev->en_zh_gap[0], (uint32_t)(strstr(zh_text, "膝") - zh_text + 3));
 	assert_int_equal(ev->en_zh_end[1], zh.s.v[0].end);
-	aq_beads_dispose(&b);
-	doc_dispose(&en);
-	doc_dispose(&zh);
-	aq_aligner_free(al);
-	aq_lexicon_free(dict);
-	aq_ctx_free(ctx);
+	dict_done(&b, &en, &zh, al, dict, ctx);
 }
 
 static void test_bad_options(void **state)
